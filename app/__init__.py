@@ -1,0 +1,1 @@
+"""Repères CPAS: fiches, the « Ai-je droit ? » questionnaire and the moderated question thread."""

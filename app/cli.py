@@ -1,0 +1,125 @@
+"""``python -m app``: serve the site, migrate, create staff accounts, check content, seed a demo."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from app import migrate
+from app.config import Settings
+from app.db import make_engine
+from app.staff.accounts import AccountError, create_staff
+from app.staff.models import Role
+
+cli = typer.Typer(help="Repères CPAS : commandes d'exploitation.", no_args_is_help=True)
+db_cli = typer.Typer(help="Base de données.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+
+def log_config(level: str) -> dict[str, object]:
+    """Uvicorn's logging, with the site's own loggers; uvicorn's access log is off (ours is on)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"}
+        },
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+        "loggers": {
+            "app": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            "uvicorn": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+        },
+    }
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Adresse d'écoute")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    workers: Annotated[int | None, typer.Option(help="Nombre de processus")] = None,
+    reload: Annotated[bool, typer.Option(help="Recharger quand le code change")] = False,
+) -> None:
+    """Serve the site with uvicorn (graceful shutdown on SIGTERM)."""
+    import uvicorn
+
+    settings = Settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=None if reload else (workers or settings.workers),
+        reload=reload,
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=20,
+        log_config=log_config(settings.log_level),
+    )
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    migrate.upgrade(Settings().database_url)
+    typer.echo("Base de données à jour.")
+
+
+@cli.command("create-staff")
+def create_staff_command(
+    email: Annotated[str, typer.Option(help="Adresse e-mail de connexion")],
+    name: Annotated[str, typer.Option(help="Nom affiché dans l'équipe")],
+    role: Annotated[list[Role], typer.Option(help="Rôle (répéter pour plusieurs)")],
+) -> None:
+    """Create a staff account; the password is asked on the terminal or read from stdin."""
+    if sys.stdin.isatty():
+        password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    engine = make_engine(Settings().database_url)
+    try:
+        with Session(engine) as session:
+            user = create_staff(
+                session, email=email, display_name=name, password=password, roles=role
+            )
+    except AccountError as error:
+        typer.echo(f"Erreur : {error}", err=True)
+        raise typer.Exit(1) from error
+    finally:
+        engine.dispose()
+    typer.echo(f"Compte créé : {user.email} ({', '.join(sorted(user.role_set))}).")
+
+
+@cli.command("check-content")
+def check_content_command() -> None:
+    """Check every file of the content folder; print ``file:line: message`` for each problem."""
+    from app.checks import check_content
+
+    settings = Settings()
+    problems = check_content(settings.content_dir)
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        typer.echo(f"{len(problems)} problème(s) dans le contenu.", err=True)
+        raise typer.Exit(1)
+    typer.echo("Contenu valide.")
+
+
+@cli.command("seed-demo")
+def seed_demo_command() -> None:
+    """Fill the database with demonstration accounts and threads (development only)."""
+    from app.demo import seed_demo
+
+    settings = Settings()
+    if settings.env == "production":
+        typer.echo("Refusé : pas de données de démonstration en production.", err=True)
+        raise typer.Exit(1)
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            for line in seed_demo(session, settings):
+                typer.echo(line)
+    finally:
+        engine.dispose()

@@ -1,0 +1,27 @@
+"""Demonstration data for ``make run``: staff accounts to try the staff side."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlmodel import Session, select
+
+from app.config import Settings
+from app.staff.accounts import create_staff
+from app.staff.models import Role, StaffUser
+
+DEMO_PASSWORD = "demo-reperes-2026"  # noqa: S105 - development only; seed-demo refuses production
+DEMO_STAFF = [
+    ("admin@demo.invalid", "Admin démo", [Role.admin]),
+    ("moderation@demo.invalid", "Modération démo", [Role.moderator]),
+    ("pro@demo.invalid", "Conseillère démo", [Role.professional, Role.moderator]),
+]
+
+
+def seed_demo(session: Session, settings: Settings) -> Iterator[str]:
+    """Create what is missing of the demo; safe to run again."""
+    for email, name, roles in DEMO_STAFF:
+        if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
+            continue
+        create_staff(session, email=email, display_name=name, password=DEMO_PASSWORD, roles=roles)
+        yield f"Compte de démonstration : {email} / {DEMO_PASSWORD}"

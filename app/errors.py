@@ -1,0 +1,107 @@
+"""Error pages in the site's layout, in French; JSON errors in French under ``/api/``."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+
+from app.csrf import FIELD_NAME
+from app.templating import render
+
+log = logging.getLogger(__name__)
+
+MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("Demande incorrecte", "La demande envoyée n'a pas pu être comprise."),
+    403: ("Accès refusé", "Tu n'as pas accès à cette page."),
+    404: ("Page introuvable", "Cette page n'existe pas, ou elle a été déplacée."),
+    405: (
+        "Action impossible sur cette page",
+        "Cette page ne permet pas cette action. Reviens à la page précédente.",
+    ),
+    413: (
+        "Envoi trop volumineux",
+        "Ce que tu as envoyé dépasse la taille permise. Raccourcis le texte et réessaie.",
+    ),
+    422: (
+        "Demande incomplète",
+        "Certaines informations de la demande manquent ou ne sont pas valables.",
+    ),
+    429: (
+        "Trop de demandes",
+        "Tu as fait beaucoup de demandes en peu de temps. Réessaie plus tard.",
+    ),
+    500: (
+        "Erreur de notre côté",
+        "Quelque chose s'est mal passé sur le site. L'équipe est prévenue ; "
+        "réessaie dans un moment.",
+    ),
+    503: (
+        "Service momentanément indisponible",
+        "Le site ne peut pas répondre pour l'instant. Réessaie dans quelques minutes.",
+    ),
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status: int, detail: str | None = None) -> Response:
+    """The error page for ``status`` (or its JSON form under ``/api/``)."""
+    title, message = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
+    if wants_json(request):
+        return JSONResponse({"detail": detail or message}, status_code=status)
+    context = {"status": status, "title": title, "message": detail or message}
+    return render(request, "errors/error.html", context, status_code=status)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail[:1].isupper() else None
+    response = error_response(request, exc.status_code, detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if wants_json(request):
+        errors = [
+            {"champ": ".".join(str(p) for p in e["loc"][1:]) or "requête", "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            {"detail": "La demande n'est pas valable.", "erreurs": errors}, status_code=422
+        )
+    return error_response(request, 422)
+
+
+def csrf_error_response(request: Request, form: FormData | None) -> Response:
+    """403 that shows back what the person typed, with a fresh form to send it again."""
+    fields = []
+    if form is not None:
+        fields = [
+            (name, value)
+            for name, value in form.multi_items()
+            if name != FIELD_NAME and isinstance(value, str)
+        ]
+    context = {"fields": fields, "action": request.url.path}
+    return render(request, "errors/csrf.html", context, status_code=403)
+
+
+async def database_unavailable(request: Request, exc: Exception) -> Response:
+    log.error("base de données injoignable : %s", exc.__class__.__name__)
+    return error_response(request, 503)
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(OperationalError, database_unavailable)

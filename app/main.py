@@ -1,0 +1,54 @@
+"""The application factory: ``create_app(settings)`` builds the whole site."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.config import PROJECT_DIR, Settings
+from app.db import make_engine
+from app.errors import register_error_handlers
+from app.middleware import SiteMiddleware
+from app.pages.routes import router as pages_router
+from app.templating import build_templates
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the site from ``settings`` (read from the environment when not given)."""
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title=f"{settings.site_name} — API",
+        description="API publique du questionnaire « Ai-je droit ? ».",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.templates = build_templates(settings)
+    app.state.paths = {}
+
+    register_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
+    app.include_router(pages_router)
+
+    app.add_middleware(
+        SiteMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        secure_cookies=settings.secure_cookies,
+    )
+    return app

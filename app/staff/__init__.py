@@ -1,0 +1,1 @@
+"""The staff side: accounts with roles, login, moderation and answers (``/staff``)."""

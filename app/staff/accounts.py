@@ -1,0 +1,60 @@
+"""Staff accounts: creating them and checking passwords (argon2id)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from app.staff.models import Role, StaffUser
+
+hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+MIN_PASSWORD_LENGTH = 12
+
+
+class AccountError(ValueError):
+    """A refused account change, with a message in French."""
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused, or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
+    if len(password) > 256:
+        return "Le mot de passe ne peut pas dépasser 256 caractères."
+    return None
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_staff(
+    session: Session, *, email: str, display_name: str, password: str, roles: Iterable[Role]
+) -> StaffUser:
+    """Create an account; refuses a weak password or an e-mail already in use."""
+    email = email.strip().lower()
+    problem = password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
+        raise AccountError(f"Un compte existe déjà pour {email}.")
+    user = StaffUser(
+        email=email,
+        display_name=display_name.strip(),
+        password_hash=hash_password(password),
+        roles=",".join(sorted(set(roles))),
+    )
+    session.add(user)
+    session.commit()
+    session.refresh(user)
+    return user

@@ -1,0 +1,47 @@
+"""Staff accounts: who may moderate, answer, or manage the accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Column, DateTime
+from sqlmodel import Field, SQLModel
+
+from app.db import utcnow
+
+
+class Role(StrEnum):
+    admin = "admin"
+    moderator = "moderator"
+    professional = "professional"
+
+
+ROLE_LABELS = {
+    Role.admin: "Administrateur (gère les comptes)",
+    Role.moderator: "Modérateur (publie, refuse, corrige)",
+    Role.professional: "Professionnel (répond aux questions)",
+}
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    roles: str = Field(default="", max_length=100)
+    active: bool = Field(default=True)
+    # Raised on a password change or a deactivation: every older session cookie stops working.
+    session_version: int = Field(default=1)
+    created_at: dt.datetime = Field(
+        default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
+    )
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(Role(r) for r in self.roles.split(",") if r)
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.role_set
