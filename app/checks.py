@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.amounts import load_amounts
 from app.content import Problem
+from app.fiches.library import check_fiches
+from app.fiches.live import today
+from app.search.synonyms import load_synonyms
 
 
 def check_content(content_dir: Path) -> list[Problem]:
     """All the problems of the content folder, sorted by file and line."""
-    _amounts, problems = load_amounts(content_dir)
-    return sorted(problems)
+    problems = check_fiches(content_dir, day=today())  # amounts, themes, glossary included
+    problems += load_synonyms(content_dir)[1]
+    return sorted(set(problems))

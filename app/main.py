@@ -9,11 +9,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.config import PROJECT_DIR, Settings
+from app.config import PROJECT_DIR, Environment, Settings
 from app.db import make_engine
 from app.errors import register_error_handlers
+from app.fiches.live import LiveLibrary
+from app.fiches.routes import router as fiches_router
 from app.middleware import SiteMiddleware
 from app.pages.routes import router as pages_router
+from app.search.routes import router as search_router
+from app.search.synonyms import load_synonyms
 from app.templating import build_templates
 
 log = logging.getLogger(__name__)
@@ -25,7 +29,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.library.reindex(engine)
         yield
         engine.dispose()
 
@@ -42,9 +47,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = build_templates(settings)
     app.state.paths = {}
 
+    app.state.search_synonyms = load_synonyms(settings.content_dir)[0]
+    app.state.library = LiveLibrary(
+        settings.content_dir, watch_files=settings.env == Environment.development
+    )
+
     register_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
     app.include_router(pages_router)
+    app.include_router(fiches_router)
+    app.include_router(search_router)
 
     app.add_middleware(
         SiteMiddleware,

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Connection
 
 from app.config import Settings
 from app.db import is_sqlite, make_engine
-from app.models import metadata
+from app.models import include_name, metadata
 
 
 def run_migrations(connection: Connection) -> None:
@@ -16,6 +16,7 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=is_sqlite(str(connection.engine.url)),
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, text
 
 from app import migrate
 from app.db import make_engine, normalise_url
-from app.models import metadata
+from app.models import include_name, metadata
 
 
 def test_migrations_upgrade_an_empty_database(database_url: str) -> None:
@@ -25,7 +25,9 @@ def test_migrations_match_the_models(database_url: str) -> None:
     migrate.upgrade(database_url)
     engine = make_engine(database_url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         drift = compare_metadata(context, metadata)
     engine.dispose()
     assert drift == []

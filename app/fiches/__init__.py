@@ -1,0 +1,1 @@
+"""The fiches: Markdown files in ``content/fiches`` loaded, checked and rendered to safe HTML."""

@@ -1,0 +1,92 @@
+"""``/fiches``, ``/fiches/{slug}``, ``/fiches/{slug}.pdf`` and ``/glossaire``."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, Response
+
+from app.fiches.library import Fiche, Library
+from app.fiches.live import LiveLibrary
+from app.fiches.pdf import render_pdf
+from app.templating import render
+
+router = APIRouter()
+
+
+def current_library(request: Request) -> Library:
+    live: LiveLibrary = request.app.state.library
+    return live.current(request.app.state.engine)
+
+
+LibraryDep = Annotated[Library, Depends(current_library)]
+
+
+def fiche_or_404(slug: str, library: LibraryDep) -> Fiche:
+    fiche = library.get(slug)
+    if fiche is None:
+        raise HTTPException(status_code=404)
+    return fiche
+
+
+FicheDep = Annotated[Fiche, Depends(fiche_or_404)]
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    return etag in request.headers.get("if-none-match", "")
+
+
+@router.get("/fiches", name="fiches_index")
+async def fiches_index(request: Request, library: LibraryDep) -> Response:
+    return render(request, "fiches/index.html", {"themes": library.themes})
+
+
+@router.get("/glossaire", name="glossary")
+async def glossary(request: Request, library: LibraryDep) -> Response:
+    context = {"entries": library.glossary, "fiches": library.fiches}
+    return render(request, "fiches/glossary.html", context)
+
+
+def fiche_context(
+    request: Request, fiche: Fiche, library: Library, *, pdf: bool
+) -> dict[str, object]:
+    settings = request.app.state.settings
+    return {
+        "fiche": fiche,
+        "related": library.related(fiche),
+        "page_url": f"{settings.base_url.rstrip('/')}/fiches/{fiche.slug}",
+        "pdf": pdf,
+    }
+
+
+@router.get("/fiches/{slug}.pdf", name="fiche_pdf")
+async def fiche_pdf(request: Request, fiche: FicheDep, library: LibraryDep) -> Response:
+    """The fiche as a PDF to print or hand out; drawn once per version of the fiche."""
+    etag = f'"pdf-{fiche.etag}"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=3600"}
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    page = render(request, "fiches/fiche.html", fiche_context(request, fiche, library, pdf=True))
+    html = bytes(page.body).decode()
+    settings = request.app.state.settings
+    path = await run_in_threadpool(
+        render_pdf, html, base_url=settings.base_url, cache_dir=settings.var_dir / "pdf"
+    )
+    headers["Content-Disposition"] = f'inline; filename="{fiche.slug}.pdf"'
+    return FileResponse(path, media_type="application/pdf", headers=headers)
+
+
+@router.get("/fiches/{slug}", name="fiche")
+async def fiche_page(request: Request, fiche: FicheDep, library: LibraryDep) -> Response:
+    etag = '"' + hashlib.sha256(fiche.etag.encode()).hexdigest()[:20] + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    response = render(
+        request, "fiches/fiche.html", fiche_context(request, fiche, library, pdf=False)
+    )
+    response.headers.update(headers)
+    return response

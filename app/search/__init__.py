@@ -1,0 +1,1 @@
+"""Search over the fiches and the published questions (``/recherche``)."""
