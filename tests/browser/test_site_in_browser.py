@@ -18,6 +18,11 @@ PAGES = {
     "confidentialité": "/confidentialite",
     "accessibilité": "/accessibilite",
     "page introuvable": "/cette-page-nexiste-pas",
+    "fiches": "/fiches",
+    "fiche": "/fiches/montants-revenu-integration",
+    "glossaire": "/glossaire",
+    "recherche": "/recherche?q=contrat+integration",
+    "recherche vide": "/recherche",
 }
 
 
