@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import delete, text
+from sqlalchemy import bindparam, delete, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -15,11 +15,14 @@ from app.search.models import EntryKind, SearchEntry
 from app.search.text import Query, snippet, stem, stems
 
 # Column weights: a word in a title counts more than in a heading, more than in the text.
-SQLITE_RANK = "bm25(search_fts, 10.0, 4.0, 1.0)"
 WEIGHTS = (("title", 10.0), ("heading", 3.0), ("body", 1.0))
 FIELDS = ("title", "heading", "body")
-# How many entries the database hands over for the final ranking.
-CANDIDATES = 300
+# How many entries the database hands over for the final ranking. Fiches: every matching
+# section (a few hundred at most). Questions: the newest that hold every word, since there may be
+# a hundred thousand of them and ranking them all would take far too long.
+CANDIDATES = {EntryKind.fiche: 1000, EntryKind.question: 40}
+# Only the start of a long message counts in its score: enough to rank, cheap to compute.
+SCORED_WORDS = 200
 SECTION_BONUS = 0.3
 
 
@@ -27,13 +30,41 @@ def page_of(entry: SearchEntry) -> str:
     return entry.url.split("#", 1)[0]
 
 
-def score(entry: SearchEntry, query: Query, *, fields: tuple[str, ...] = FIELDS) -> float:
+Stems = dict[str, tuple[str, ...]]
+
+
+def entry_stems(session: Session, entries: Sequence[SearchEntry]) -> dict[int, Stems]:
+    """The stems of each entry's fields: read back from FTS5 on SQLite, computed otherwise."""
+    if _is_sqlite(session) and entries:
+        rows = session.execute(
+            text(
+                "SELECT rowid, title, heading, body FROM search_fts WHERE rowid IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"ids": [entry.id for entry in entries]},
+        ).all()
+        return {
+            row[0]: {"title": tuple(row[1].split()), "heading": tuple(row[2].split()),
+                     "body": tuple(row[3].split()[:SCORED_WORDS])}
+            for row in rows
+        }  # fmt: skip
+    return {
+        entry.id: {
+            "title": stems(entry.title),
+            "heading": stems(entry.heading),
+            "body": stems(entry.body)[:SCORED_WORDS],
+        }
+        for entry in entries
+        if entry.id is not None
+    }
+
+
+def score(fields_stems: Stems, query: Query, *, fields: tuple[str, ...] = FIELDS) -> float:
     """How well an entry answers the query: every word found counts, in a title the most."""
     total = 0.0
     for name, weight in WEIGHTS:
         if name not in fields:
             continue
-        words = stems(getattr(entry, name))
+        words = fields_stems[name]
         if not words:
             continue
         for group in query.groups:
@@ -86,11 +117,12 @@ def _add(session: Session, documents: Iterable[Document]) -> None:
             session.flush()
             session.execute(
                 text(
-                    "INSERT INTO search_fts(rowid, title, heading, body) "
-                    "VALUES (:id, :title, :heading, :body)"
+                    "INSERT INTO search_fts(rowid, kind, title, heading, body) "
+                    "VALUES (:id, :kind, :title, :heading, :body)"
                 ),
                 {
                     "id": entry.id,
+                    "kind": entry.kind,
                     "title": " ".join(stems(document.title)),
                     "heading": " ".join(stems(document.heading)),
                     "body": " ".join(stems(document.body)),
@@ -130,23 +162,23 @@ def search(session: Session, query: Query, *, kind: EntryKind, limit: int = 20) 
     """The best entries of one kind for ``query``, best first."""
     if query.empty:
         return []
-    rows = _ranked_ids(session, query, kind=kind, limit=CANDIDATES, every_word=True)
-    if not rows:
-        rows = _ranked_ids(session, query, kind=kind, limit=CANDIDATES, every_word=False)
-    ids = [row[0] for row in rows]
+    ids = _candidate_ids(session, query, kind=kind, every_word=True)
+    if not ids:
+        ids = _candidate_ids(session, query, kind=kind, every_word=False)
     found = session.exec(select(SearchEntry).where(col(SearchEntry.id).in_(ids))).all()
     # The databases rank differently (bm25, ts_rank): the final order is computed here, the
     # same way for both, over the candidates they found.
-    scores = {entry.id: score(entry, query) for entry in found}
+    found_stems = entry_stems(session, found)
+    scores = {entry.id: score(found_stems[entry.id], query) for entry in found if entry.id}
     if kind is EntryKind.fiche:
         # A fiche that answers in many of its sections is about the subject, not just near it.
         sections: dict[str, int] = {}
         for entry in found:
-            if score(entry, query, fields=("heading", "body")) > 0:
+            if entry.id and score(found_stems[entry.id], query, fields=("heading", "body")) > 0:
                 sections[page_of(entry)] = sections.get(page_of(entry), 0) + 1
-        for entry in found:
-            scores[entry.id] += SECTION_BONUS * min(sections.get(page_of(entry), 0), 10)
-    ranked = sorted(found, key=lambda entry: (-scores[entry.id], entry.url))
+        for entry_id, page in ((e.id, page_of(e)) for e in found if e.id):
+            scores[entry_id] += SECTION_BONUS * min(sections.get(page, 0), 10)
+    ranked = sorted(found, key=lambda entry: (-scores.get(entry.id or 0, 0.0), entry.url))
     hits: list[Hit] = []
     seen_urls: set[str] = set()
     for entry in ranked:
@@ -168,22 +200,22 @@ def search(session: Session, query: Query, *, kind: EntryKind, limit: int = 20) 
     return hits
 
 
-def _ranked_ids(
-    session: Session, query: Query, *, kind: EntryKind, limit: int, every_word: bool
-) -> list[tuple[int, float]]:
-    """(entry id, rank) best first: every word present, or (as a fallback) any of them."""
+def _candidate_ids(
+    session: Session, query: Query, *, kind: EntryKind, every_word: bool
+) -> list[int]:
+    """Entries of ``kind`` holding every word (or, as a fallback, any); newest first."""
+    limit = CANDIDATES[kind]
     if _is_sqlite(session):
         alternatives = [
             "(" + " OR ".join(f'"{stem(word)}"*' for word in group) + ")" for group in query.groups
         ]
-        match = (" AND " if every_word else " OR ").join(alternatives)
+        words = (" AND " if every_word else " OR ").join(alternatives)
         rows = session.execute(
             text(
-                f"SELECT e.id, {SQLITE_RANK} AS rank FROM search_fts "  # noqa: S608 - constant
-                "JOIN search_entry e ON e.id = search_fts.rowid "
-                "WHERE search_fts MATCH :match AND e.kind = :kind ORDER BY rank LIMIT :limit"
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH :match "
+                "ORDER BY rowid DESC LIMIT :limit"
             ),
-            {"match": match, "kind": kind.value, "limit": limit},
+            {"match": f'kind : "{kind.value}" AND ({words})', "limit": limit},
         ).all()
     else:
         alternatives = [
@@ -192,10 +224,10 @@ def _ranked_ids(
         tsquery = (" & " if every_word else " | ").join(alternatives)
         rows = session.execute(
             text(
-                "SELECT e.id, ts_rank(e.tsv, q) AS rank FROM search_entry e, "
-                "to_tsquery('fr_unaccent', :tsquery) AS q "
-                "WHERE e.kind = :kind AND e.tsv @@ q ORDER BY rank DESC, e.id LIMIT :limit"
+                "SELECT e.id FROM search_entry e "
+                "WHERE e.kind = :kind AND e.tsv @@ to_tsquery('fr_unaccent', :tsquery) "
+                "ORDER BY e.id DESC LIMIT :limit"
             ),
             {"tsquery": tsquery, "kind": kind.value, "limit": limit},
         ).all()
-    return [(row[0], row[1]) for row in rows]
+    return [row[0] for row in rows]

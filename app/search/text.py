@@ -42,9 +42,10 @@ def stem(word: str) -> str:
     return str(_stemmer.stemWord(word))
 
 
-def stems(text: str) -> list[str]:
-    """The stems of every word of ``text``, stopwords included (for indexing)."""
-    return [stem(word) for word in WORD.findall(fold(text))]
+@lru_cache(maxsize=4096)
+def stems(text: str) -> tuple[str, ...]:
+    """The stems of every word of ``text``, stopwords included (remembered: fiches repeat)."""
+    return tuple(stem(word) for word in WORD.findall(fold(text)))
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,11 @@ def parse_query(raw: str, synonyms: Mapping[str, Sequence[str]] | None = None) -
 
 def snippet(text: str, query: Query, *, width: int = 220) -> Markup:
     """An extract of ``text`` around the first matching word, matches in ``<mark>``."""
-    matches = [
-        m
-        for m in WORD.finditer(text)
-        if any(stem(fold(m.group())).startswith(t) for t in query.terms)
-    ]
+    found = list(WORD.finditer(text))
+    word_stems = stems(text)
+    if len(word_stems) != len(found):  # folding split or joined a word: stem one by one
+        word_stems = tuple(stem(fold(m.group())) for m in found)
+    matches = [m for m, s in zip(found, word_stems, strict=True) if s.startswith(query.terms)]
     start = 0
     if matches:
         start = max(0, matches[0].start() - width // 3)

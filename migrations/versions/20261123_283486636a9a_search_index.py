@@ -36,7 +36,7 @@ def upgrade() -> None:
         # French stems computed in Python (app/search/text.py) are indexed as plain words.
         op.execute(
             "CREATE VIRTUAL TABLE search_fts USING fts5("
-            "title, heading, body, tokenize = 'unicode61 remove_diacritics 2')"
+            "kind, title, heading, body, tokenize = 'unicode61 remove_diacritics 2')"
         )
         return
     # PostgreSQL: accents removed, then French stems; the tsvector is kept up to date by the
