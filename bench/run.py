@@ -27,7 +27,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 # name -> path of the page on the site; each part of the site adds its pages here.
 PAGES = {
     "home": "/",
+    "fiche": "/fiches/etudiant-cpas",
 }
+PDF_PATH = "/fiches/piis-contrat-integration.pdf"
 
 
 def free_port() -> int:
@@ -50,6 +52,12 @@ def wait_for(url: str, seconds: float = 30) -> None:
 def fetch(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - local URL
         return bytes(response.read())
+
+
+def timed_get(url: str) -> float:
+    started = time.perf_counter()
+    fetch(url)
+    return time.perf_counter() - started
 
 
 def start_site(tmp: Path, port: int, extra_env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -156,6 +164,10 @@ def main() -> None:
             pages = {page: PAGES[page] for page in args.pages.split(",")}
             for page, path in pages.items():
                 (static / f"{page}.html").write_bytes(fetch(base + path))
+            first, again = timed_get(base + PDF_PATH), timed_get(base + PDF_PATH)
+            print(
+                f"PDF {PDF_PATH} : première demande {first:.2f} s, suivante {again * 1000:.0f} ms"
+            )
             nginx = start_nginx(static, nginx_port, tmp)
             wait_for(f"http://127.0.0.1:{nginx_port}/{next(iter(pages))}")
             print(

@@ -60,7 +60,7 @@ def test_results_show_the_heading_and_highlight_the_words(client: TestClient) ->
         ("zzzqqqxxx", "Aucun résultat"),
         ("x" * 5000, "Aucun résultat"),
         ("<script>alert(1)</script>", "Aucun résultat"),
-        ('" OR 1=1 -- NEAR( ) * ^ AND', "pour « "),
+        ('" OR 1=1 -- NEAR( ) * ^ AND', "pour «\u00a0"),
     ],
 )
 def test_empty_or_absurd_queries_get_a_helpful_page(
