@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from typing import Annotated
 
@@ -123,3 +124,27 @@ def seed_demo_command() -> None:
                 typer.echo(line)
     finally:
         engine.dispose()
+
+
+@cli.command()
+def maintenance() -> None:
+    """Close idle threads, purge deleted messages, erase old e-mails, retry the mail queue."""
+    from app import ratelimit
+    from app.mail import deliver_pending
+    from app.questions import service
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            closed = service.close_idle(session, settings=settings)
+            purged = service.purge(session, settings=settings)
+            erased = service.erase_old_emails(session, settings=settings)
+            counters = ratelimit.forget_expired(session, older_than=dt.timedelta(hours=1))
+            sent = deliver_pending(session, settings, limit=1000)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"Fils fermés : {closed} ; messages effacés : {purged} ; adresses effacées : {erased} ; "
+        f"compteurs oubliés : {counters} ; e-mails envoyés : {sent}."
+    )

@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     mail_from: EmailStr = "reperes-cpas@example.org"
     # Erase askers' e-mail addresses this many months after their thread's last activity.
     email_retention_months: int = Field(default=12, ge=1)
+    # Questions: a thread with no activity for this many days is closed to replies.
+    thread_close_days: int = Field(default=90, ge=1)
+    # Deleted messages are erased for good this many days after their deletion.
+    purge_after_days: int = Field(default=30, ge=1)
+    # A question form sent faster than this (seconds after it was shown) is refused as a robot's.
+    min_fill_seconds: float = Field(default=3, ge=0)
+    # Told to askers: professionals usually answer within this many working days.
+    usual_answer_days: int = Field(default=3, ge=1)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

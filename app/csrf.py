@@ -64,7 +64,12 @@ def cookie_header(scope: Scope, *, secure: bool) -> str | None:
 
 def exempt(path: str, content_type: str) -> bool:
     """JSON calls to ``/api/`` need no token: they use no cookie, and a cross-site form
-    cannot send ``application/json`` without the browser asking the site first."""
+    cannot send ``application/json`` without the browser asking the site first.
+
+    Nor does the one-click unsubscribe of e-mails (RFC 8058): mail software posts it without
+    any cookie, and the signed token in its URL is the proof; it can only stop e-mails."""
+    if path.startswith("/questions/desabonnement/"):
+        return True
     return path.startswith("/api/") and content_type.startswith("application/json")
 
 

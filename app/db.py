@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import DateTime, event, text
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -63,6 +66,25 @@ def ping(engine: Engine) -> bool:
     return True
 
 
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+
+
+@contextmanager
+def one_writer(session: Session) -> Iterator[None]:
+    """Around a write transaction on SQLite: the threads of this process write one at a time.
+
+    They wait in line here instead of polling SQLite's lock, whose busy handler is unfair and,
+    under many concurrent posts, lets some writers time out. PostgreSQL needs nothing.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    lock = _WRITE_LOCKS.setdefault(str(bind.engine.url), threading.Lock())
+    with lock:
+        yield
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request, closed when the response is sent."""
     with Session(request.app.state.engine) as session:
@@ -75,3 +97,28 @@ SessionDep = Annotated[Session, Depends(get_session)]
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware, in UTC: every stored timestamp uses it."""
     return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored with its time zone, read back timezone-aware in UTC.
+
+    SQLite keeps no time zone and returns naive values; this puts UTC back so that Python can
+    compare what it reads with ``utcnow()``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("un horodatage sans fuseau horaire ne peut pas être enregistré")
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)

@@ -1,4 +1,4 @@
-"""Demonstration data for ``make run``: staff accounts to try the staff side."""
+"""Demonstration data for ``make run``: staff accounts and question threads to try the site."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from sqlmodel import Session, select
 
 from app.config import Settings
+from app.questions.demo import seed_demo_threads
 from app.staff.accounts import create_staff
 from app.staff.models import Role, StaffUser
 
@@ -25,3 +26,13 @@ def seed_demo(session: Session, settings: Settings) -> Iterator[str]:
             continue
         create_staff(session, email=email, display_name=name, password=DEMO_PASSWORD, roles=roles)
         yield f"Compte de démonstration : {email} / {DEMO_PASSWORD}"
+    yield from seed_demo_threads(
+        session,
+        settings,
+        moderator=_staff(session, "moderation@demo.invalid"),
+        professional=_staff(session, "pro@demo.invalid"),
+    )
+
+
+def _staff(session: Session, email: str) -> StaffUser:
+    return session.exec(select(StaffUser).where(StaffUser.email == email)).one()

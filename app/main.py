@@ -16,8 +16,15 @@ from app.fiches.live import LiveLibrary
 from app.fiches.routes import router as fiches_router
 from app.middleware import SiteMiddleware
 from app.pages.routes import router as pages_router
+from app.questionnaire.api import api_router as questionnaire_api_router
+from app.questionnaire.routes import router as questionnaire_router
+from app.questionnaire.site import load_site_questionnaire
+from app.questions.routes import router as questions_router
 from app.search.routes import router as search_router
 from app.search.synonyms import load_synonyms
+from app.staff.auth import LoginRequiredError, login_required_handler
+from app.staff.routes import public_router as staff_login_router
+from app.staff.routes import router as staff_router
 from app.templating import build_templates
 
 log = logging.getLogger(__name__)
@@ -47,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = build_templates(settings)
     app.state.paths = {}
 
+    # Raises ContentError listing every problem of content/questionnaire/ and montants.yaml.
+    app.state.questionnaire = load_site_questionnaire(settings.content_dir)
     app.state.search_synonyms = load_synonyms(settings.content_dir)[0]
     app.state.library = LiveLibrary(
         settings.content_dir, watch_files=settings.env == Environment.development
@@ -56,7 +65,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
     app.include_router(pages_router)
     app.include_router(fiches_router)
+    app.include_router(questionnaire_router)
+    app.include_router(questionnaire_api_router(app.state.questionnaire))
     app.include_router(search_router)
+    app.include_router(questions_router)
+    app.include_router(staff_login_router)
+    app.include_router(staff_router)
+    app.add_exception_handler(LoginRequiredError, login_required_handler)
 
     app.add_middleware(
         SiteMiddleware,

@@ -2,8 +2,11 @@
 
 from sqlmodel import SQLModel
 
+from app.mail import OutgoingMail
+from app.questions.models import Message, MessageRevision, PublicChange, Thread
+from app.ratelimit import RateCounter
 from app.search.models import SearchEntry
-from app.staff.models import StaffUser
+from app.staff.models import AuditEntry, StaffUser
 
 metadata = SQLModel.metadata
 
@@ -18,4 +21,16 @@ def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) 
     return not (name in DATABASE_SPECIFIC or (type_ == "table" and name.startswith("search_fts")))
 
 
-__all__ = ["SearchEntry", "StaffUser", "include_name", "metadata"]
+__all__ = [
+    "AuditEntry",
+    "Message",
+    "MessageRevision",
+    "OutgoingMail",
+    "PublicChange",
+    "RateCounter",
+    "SearchEntry",
+    "StaffUser",
+    "Thread",
+    "include_name",
+    "metadata",
+]

@@ -9,6 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -32,6 +33,7 @@ MONTHS = [
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 ]  # fmt: skip
 NARROW_NBSP = "\u202f"
+BELGIUM = ZoneInfo("Europe/Brussels")
 NBSP = "\u00a0"
 
 # The layout lives in templates/; each part of the site keeps its pages in app/<part>/templates/.
@@ -39,9 +41,11 @@ TEMPLATE_DIRS = [PROJECT_DIR / "templates"] + sorted(PROJECT_DIR.glob("app/*/tem
 
 
 def date_fr(value: dt.date | dt.datetime | None) -> str:
-    """« 1er février 2025 », « 23 novembre 2026 »."""
+    """« 1er février 2025 », « 23 novembre 2026 » (a stored UTC time is shown in Belgian time)."""
     if value is None:
         return ""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(BELGIUM)
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
@@ -50,6 +54,8 @@ def datetime_fr(value: dt.datetime | None) -> str:
     """« 23 novembre 2026 à 14 h 05 »."""
     if value is None:
         return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(BELGIUM)
     return f"{date_fr(value)} à {value.hour}{NBSP}h{NBSP}{value.minute:02d}"
 
 

@@ -28,6 +28,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 PAGES = {
     "home": "/",
     "fiche": "/fiches/etudiant-cpas",
+    "question": "/ai-je-droit/question/age",
 }
 PDF_PATH = "/fiches/piis-contrat-integration.pdf"
 

@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, Response
 from app.fiches.library import Fiche, Library
 from app.fiches.live import LiveLibrary
 from app.fiches.pdf import render_pdf
+from app.questions.views import thread_listing
 from app.templating import render
 
 router = APIRouter()
@@ -80,13 +81,19 @@ async def fiche_pdf(request: Request, fiche: FicheDep, library: LibraryDep) -> R
 
 
 @router.get("/fiches/{slug}", name="fiche")
-async def fiche_page(request: Request, fiche: FicheDep, library: LibraryDep) -> Response:
-    etag = '"' + hashlib.sha256(fiche.etag.encode()).hexdigest()[:20] + '"'
+async def fiche_page(
+    request: Request, fiche: FicheDep, library: LibraryDep, page: int = 1
+) -> Response:
+    """The fiche and, below it, the questions already asked about it."""
+    listing = await thread_listing(request, fiche_slug=fiche.slug, page=max(1, min(page, 10_000)))
+    # The page changes with the fiche and with its thread: both are in the ETag.
+    digest = hashlib.sha256(fiche.etag.encode() + listing.html.encode())
+    etag = '"' + digest.hexdigest()[:20] + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    response = render(
-        request, "fiches/fiche.html", fiche_context(request, fiche, library, pdf=False)
-    )
+    context = fiche_context(request, fiche, library, pdf=False)
+    context["thread_html"] = listing.html
+    response = render(request, "fiches/fiche.html", context)
     response.headers.update(headers)
     return response

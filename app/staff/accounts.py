@@ -58,3 +58,46 @@ def create_staff(
     session.commit()
     session.refresh(user)
     return user
+
+
+def change_password(
+    session: Session, *, user: StaffUser, current: str, new: str, confirmation: str
+) -> dict[str, str]:
+    """Change ``user``'s password; ends their other sessions. Returns the errors, if any."""
+    errors: dict[str, str] = {}
+    if not verify_password(user.password_hash, current):
+        errors["actuel"] = "Le mot de passe actuel n'est pas le bon."
+    problem = password_problem(new)
+    if problem:
+        errors["nouveau"] = problem
+    elif new != confirmation:
+        errors["confirmation"] = "Les deux nouveaux mots de passe ne sont pas identiques."
+    if errors:
+        return errors
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    session.add(user)
+    return {}
+
+
+def update_account(
+    session: Session, *, account: StaffUser, roles: Iterable[Role], active: bool, by: StaffUser
+) -> None:
+    """Change an account's roles or deactivate it (which ends its sessions)."""
+    roles = set(roles)
+    if account.id == by.id and (Role.admin not in roles or not active):
+        raise AccountError(
+            "Vous ne pouvez ni retirer votre propre rôle d'administrateur ni désactiver votre "
+            "propre compte : demandez-le à un autre administrateur."
+        )
+    if not roles:
+        raise AccountError("Un compte doit avoir au moins un rôle.")
+    if account.active and not active:
+        account.session_version += 1
+    account.roles = ",".join(sorted(roles))
+    account.active = active
+    session.add(account)
+
+
+def all_accounts(session: Session) -> list[StaffUser]:
+    return list(session.exec(select(StaffUser).order_by(StaffUser.display_name)).all())

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Column, DateTime
 from sqlmodel import Field, SQLModel
 
-from app.db import utcnow
+from app.db import UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -45,3 +45,23 @@ class StaffUser(SQLModel, table=True):
 
     def has_role(self, role: Role) -> bool:
         return role in self.role_set
+
+
+class AuditEntry(SQLModel, table=True):
+    """One line of the audit log: who did what, from which state to which, why, and when.
+
+    Append-only: ``app.staff.audit.record`` adds lines; no function changes or deletes them.
+    """
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    # The name at the time ("Demandeur", "Système" or a staff member's name).
+    actor: str = Field(max_length=120)
+    action: str = Field(max_length=40)
+    target: str = Field(default="", max_length=80)
+    from_state: str | None = Field(default=None, max_length=20)
+    to_state: str | None = Field(default=None, max_length=20)
+    reason: str | None = Field(default=None, max_length=500)

@@ -23,6 +23,8 @@ PAGES = {
     "glossaire": "/glossaire",
     "recherche": "/recherche?q=contrat+integration",
     "recherche vide": "/recherche",
+    "questionnaire": "/ai-je-droit",
+    "question": "/ai-je-droit/question/age",
 }
 
 

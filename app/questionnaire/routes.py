@@ -1,0 +1,341 @@
+"""The pages of « Ai-je droit ? » under ``/ai-je-droit``: one question per page, then the result.
+
+Nothing about the person is kept on the server: the answers travel in a signed token
+(``state.py``), in ``?etat=`` on GET pages and in a hidden field of each form. Pages that carry
+a token are never cached (``Cache-Control: no-store``) and never send it on as a referrer.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from app.fiches.live import today
+from app.fiches.pdf import render_pdf
+from app.fiches.routes import current_library
+from app.questionnaire import (
+    AnswerValue,
+    Question,
+    Questionnaire,
+    form_values,
+    next_question,
+    position,
+    previous_question,
+    summarize,
+    summary_rows,
+    visible_questions,
+)
+from app.questionnaire.site import (
+    SiteQuestionnaire,
+    field_options,
+    following,
+    french_spacing,
+    reachable,
+    record_answer,
+)
+from app.questionnaire.state import FIELD, StateError, dump_state, load_state
+from app.templating import path_for, render
+
+router = APIRouter(prefix="/ai-je-droit", include_in_schema=False)
+
+RETURN_TO_CHECK = "verifier"
+UNKNOWN_QUESTION = (
+    "Cette question n'existe pas, ou plus\u202f: le questionnaire a peut-être changé depuis que "
+    "le lien a été créé. Reprends à la première question."
+)
+PDF_NAME = "resultat-ai-je-droit.pdf"
+# The route of the question form of app/questions (built separately): a plain path.
+ASK_A_QUESTION_PATH = "/questions/poser"
+
+
+def current_questionnaire(request: Request) -> SiteQuestionnaire:
+    site: SiteQuestionnaire = request.app.state.questionnaire
+    return site
+
+
+SiteDep = Annotated[SiteQuestionnaire, Depends(current_questionnaire)]
+Answers = dict[str, AnswerValue]
+
+
+def secret(request: Request) -> str:
+    return str(request.app.state.settings.secret_key.get_secret_value())
+
+
+def private(response: Response) -> Response:
+    """A page that carries the answers: no cache may keep it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def link(
+    request: Request, name: str, token: str, /, retour: str | None = None, **params: str
+) -> str:
+    """The path of a page of the questionnaire with the answers' token in its query."""
+    query = {FIELD: token} if token else {}
+    if retour:
+        query["retour"] = retour
+    path = path_for(request, name, **params)
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def redirect(url: str) -> Response:
+    return private(RedirectResponse(url, status_code=303))
+
+
+def where_to_go(request: Request, q: Questionnaire, answers: Answers, token: str) -> str:
+    """The first question not answered yet, or the check page when all are."""
+    question = next_question(q, answers)
+    if question is None:
+        return link(request, "questionnaire_check", token)
+    return link(request, "questionnaire_question", token, question_id=question.id)
+
+
+def start_page(
+    request: Request,
+    site: SiteQuestionnaire,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    resume_url: str | None = None,
+) -> Response:
+    q = site.questionnaire
+    context = {
+        "error": error,
+        "first_url": link(request, "questionnaire_question", "", question_id=q.questions[0].id),
+        "resume_url": resume_url,
+    }
+    return private(render(request, "questionnaire/start.html", context, status_code))
+
+
+def question_page(
+    request: Request,
+    site: SiteQuestionnaire,
+    *,
+    question: Question,
+    answers: Answers,
+    token: str,
+    retour: str | None,
+    values: list[str] | None = None,
+    error: str | None = None,
+) -> Response:
+    q = site.questionnaire
+    number, total = position(q, answers, question.id) or (1, 1)
+    if retour == RETURN_TO_CHECK:
+        back_url = link(request, "questionnaire_check", token)
+    else:
+        previous = previous_question(q, answers, question.id)
+        back_url = (
+            link(request, "questionnaire_question", token, question_id=previous.id)
+            if previous
+            else path_for(request, "questionnaire_start")
+        )
+    if values is None:
+        values = form_values(question, answers[question.id]) if question.id in answers else []
+    context = {
+        "question": question,
+        "options": field_options(q, question),
+        "values": values,
+        "errors": {question.id: french_spacing(error)} if error else {},
+        "fr": french_spacing,
+        "number": number,
+        "total": total,
+        "back_url": back_url,
+        "token": token,
+        "retour": retour if retour == RETURN_TO_CHECK else None,
+        "later_url": link(request, "questionnaire_start", token),
+    }
+    status_code = 400 if error else 200
+    return private(render(request, "questionnaire/question.html", context, status_code))
+
+
+@router.get("", name="questionnaire_start")
+async def start(request: Request, site: SiteDep, etat: str | None = None) -> Response:
+    """The introduction; with a valid ``etat``, a button to take up where the person stopped."""
+    try:
+        answers = load_state(secret(request), site.questionnaire, etat)
+    except StateError as problem:
+        return start_page(request, site, error=problem.message, status_code=400)
+    resume_url = where_to_go(request, site.questionnaire, answers, etat or "") if answers else None
+    return start_page(request, site, resume_url=resume_url)
+
+
+@router.get("/question/{question_id}", name="questionnaire_question")
+async def show_question(
+    request: Request,
+    site: SiteDep,
+    question_id: str,
+    etat: str | None = None,
+    retour: str | None = None,
+) -> Response:
+    q = site.questionnaire
+    try:
+        answers = load_state(secret(request), q, etat)
+    except StateError as problem:
+        return start_page(request, site, error=problem.message, status_code=400)
+    question = q.by_id.get(question_id)
+    if question is None:
+        return start_page(request, site, error=UNKNOWN_QUESTION, status_code=404)
+    token = etat or ""
+    if not reachable(q, answers, question_id):
+        return redirect(where_to_go(request, q, answers, token))
+    return question_page(
+        request, site, question=question, answers=answers, token=token, retour=retour
+    )
+
+
+@router.post("/question/{question_id}", name="questionnaire_answer")
+async def answer_question(request: Request, site: SiteDep, question_id: str) -> Response:
+    """A valid answer leads to the next question (or back to the check page); an invalid one
+    shows the same question again with its error and what was typed."""
+    q = site.questionnaire
+    form = await request.form()
+    etat = form.get(FIELD)
+    retour = form.get("retour")
+    token = etat if isinstance(etat, str) else ""
+    back_to_check = retour == RETURN_TO_CHECK
+    try:
+        answers = load_state(secret(request), q, token)
+    except StateError as problem:
+        return start_page(request, site, error=problem.message, status_code=400)
+    question = q.by_id.get(question_id)
+    if question is None:
+        return start_page(request, site, error=UNKNOWN_QUESTION, status_code=404)
+    if not reachable(q, answers, question_id):
+        return redirect(where_to_go(request, q, answers, token))
+    raw = [value for value in form.getlist(question.id) if isinstance(value, str)]
+    updated, error = record_answer(q, answers, question, raw)
+    if updated is None:
+        return question_page(
+            request,
+            site,
+            question=question,
+            answers=answers,
+            token=token,
+            retour=RETURN_TO_CHECK if back_to_check else None,
+            values=raw,
+            error=error,
+        )
+    new_token = dump_state(secret(request), q, updated)
+    if back_to_check:
+        pending = next_question(q, updated)
+        if pending is None:
+            return redirect(link(request, "questionnaire_check", new_token))
+        return redirect(
+            link(
+                request,
+                "questionnaire_question",
+                new_token,
+                retour=RETURN_TO_CHECK,
+                question_id=pending.id,
+            )
+        )
+    after = following(q, updated, question.id)
+    if after is None:
+        return redirect(where_to_go(request, q, updated, new_token))
+    return redirect(link(request, "questionnaire_question", new_token, question_id=after.id))
+
+
+def complete_answers(
+    request: Request, site: SiteQuestionnaire, etat: str | None
+) -> Answers | Response:
+    """The answers of ``etat`` when every question asked is answered; otherwise the page to
+    show instead (the start page with a message, or the next question to answer)."""
+    q = site.questionnaire
+    try:
+        answers = load_state(secret(request), q, etat)
+    except StateError as problem:
+        return start_page(request, site, error=problem.message, status_code=400)
+    if next_question(q, answers) is not None:
+        return redirect(where_to_go(request, q, answers, etat or ""))
+    return answers
+
+
+@router.get("/verifier", name="questionnaire_check")
+async def check_answers(request: Request, site: SiteDep, etat: str | None = None) -> Response:
+    """« Vérifie tes réponses »: every answer, with a link to change it."""
+    answers = complete_answers(request, site, etat)
+    if isinstance(answers, Response):
+        return answers
+    q = site.questionnaire
+    token = etat or ""
+    rows = [
+        (
+            row,
+            link(
+                request,
+                "questionnaire_question",
+                token,
+                retour=RETURN_TO_CHECK,
+                question_id=row.question_id,
+            ),
+        )
+        for row in summary_rows(q, answers)
+    ]
+    last = visible_questions(q, answers)[-1]
+    context = {
+        "rows": rows,
+        "fr": french_spacing,
+        "back_url": link(request, "questionnaire_question", token, question_id=last.id),
+        "result_url": link(request, "questionnaire_result", token),
+        "later_url": link(request, "questionnaire_start", token),
+    }
+    return private(render(request, "questionnaire/check.html", context))
+
+
+def result_context(
+    request: Request, site: SiteQuestionnaire, answers: Answers, token: str, *, pdf: bool
+) -> dict[str, object]:
+    q = site.questionnaire
+    library = current_library(request)
+    result = site.evaluate(answers, today())
+    slugs = {slug for right in result.rights for slug in right.fiches}
+    fiches = {slug: (fiche.meta.title if (fiche := library.get(slug)) else slug) for slug in slugs}
+    settings = request.app.state.settings
+    result_path = link(request, "questionnaire_result", token)
+    return {
+        "result": result,
+        "fr": french_spacing,
+        "outcomes": q.texts.outcomes,
+        "fiches": fiches,
+        "pdf": pdf,
+        "result_url": settings.base_url.rstrip("/") + result_path,
+        "pdf_url": link(request, "questionnaire_result_pdf", token),
+        "check_url": link(request, "questionnaire_check", token),
+        "ask_url": f"{ASK_A_QUESTION_PATH}?question={quote(summarize(q, answers))}",
+    }
+
+
+@router.get("/resultat", name="questionnaire_result")
+async def show_result(request: Request, site: SiteDep, etat: str | None = None) -> Response:
+    """The rights the answers point to, why, how much and what to do; printable."""
+    answers = complete_answers(request, site, etat)
+    if isinstance(answers, Response):
+        return answers
+    context = result_context(request, site, answers, etat or "", pdf=False)
+    return private(render(request, "questionnaire/result.html", context))
+
+
+@router.get("/resultat.pdf", name="questionnaire_result_pdf")
+async def result_pdf(request: Request, site: SiteDep, etat: str | None = None) -> Response:
+    """The result as a PDF to bring to the CPAS; drawn in a folder deleted right after."""
+    answers = complete_answers(request, site, etat)
+    if isinstance(answers, Response):
+        return answers
+    context = result_context(request, site, answers, etat or "", pdf=True)
+    html = bytes(render(request, "questionnaire/result.html", context).body).decode()
+    base_url = request.app.state.settings.base_url
+    content = await run_in_threadpool(draw_pdf, html, base_url)
+    headers = {"Content-Disposition": f'attachment; filename="{PDF_NAME}"'}
+    return private(Response(content, media_type="application/pdf", headers=headers))
+
+
+def draw_pdf(html: str, base_url: str) -> bytes:
+    """The PDF's bytes; unlike a fiche's, it is never cached: it describes a person."""
+    with tempfile.TemporaryDirectory(prefix="resultat-") as folder:
+        return Path(render_pdf(html, base_url=base_url, cache_dir=Path(folder))).read_bytes()

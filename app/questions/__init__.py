@@ -1,0 +1,1 @@
+"""Questions from young people, moderated, answered by professionals (``/questions``)."""

@@ -1,0 +1,159 @@
+"""Question threads: a young person's question, the answers and the replies, and their history.
+
+States of a message::
+
+    pending ─► published ─► hidden ─► published
+       │
+       ├─► rejected
+       └─► spam
+    any ─► deleted ─► (restored to the state it had) or purged after N days
+
+States of a thread::
+
+    awaiting_answer ─► answered ─► (the asker replies) awaiting_answer … ─► closed after N idle days
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, utcnow
+
+PSEUDONYM_MAX = 40
+QUESTION_MIN = 15
+QUESTION_MAX = 3000
+REPLY_MAX = 3000
+ANSWER_MAX = 10000
+REASON_MAX = 500
+EMAIL_MAX = 254
+ANONYMOUS = "Anonyme"
+
+
+class MessageState(StrEnum):
+    pending = "pending"
+    published = "published"
+    rejected = "rejected"
+    spam = "spam"
+    hidden = "hidden"
+    deleted = "deleted"
+
+
+class ThreadState(StrEnum):
+    awaiting_answer = "awaiting_answer"
+    answered = "answered"
+    closed = "closed"
+
+
+class Author(StrEnum):
+    asker = "asker"
+    professional = "professional"
+
+
+MESSAGE_STATE_LABELS = {
+    MessageState.pending: "En attente de relecture",
+    MessageState.published: "Publié",
+    MessageState.rejected: "Refusé",
+    MessageState.spam: "Indésirable",
+    MessageState.hidden: "Masqué",
+    MessageState.deleted: "Supprimé",
+}
+THREAD_STATE_LABELS = {
+    ThreadState.awaiting_answer: "En attente de réponse",
+    ThreadState.answered: "Répondu",
+    ThreadState.closed: "Fermé",
+}
+
+
+class Thread(SQLModel, table=True):
+    """A question and everything said under it; the asker reaches it through a private link."""
+
+    __tablename__ = "question_thread"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # None for a general question asked on /questions.
+    fiche_slug: str | None = Field(default=None, max_length=120, index=True)
+    state: ThreadState = Field(default=ThreadState.awaiting_answer, sa_type=String(20))
+    # True while the question itself is published: only such threads appear on public pages.
+    is_public: bool = Field(default=False, index=True)
+    # Never shown anywhere; erased when the asker deletes the question or after the retention time.
+    asker_email: str | None = Field(default=None, max_length=EMAIL_MAX)
+    subscribed: bool = Field(default=True)
+    # The private link is an HMAC of this seed (see service.private_token); only its hash is
+    # looked up, so the table alone does not give anyone the links.
+    token_seed: str = Field(max_length=64)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: dt.datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
+    )
+    last_activity_at: dt.datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
+    )
+    closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    email_erased_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deleted_by_asker_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Message(SQLModel, table=True):
+    """The question (no parent), a professional's answer, or the asker's reply."""
+
+    __tablename__ = "question_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: int = Field(foreign_key="question_thread.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="question_message.id")
+    depth: int = Field(default=0)
+    author: Author = Field(sa_type=String(20))
+    # The asker's pseudonym ("Anonyme" once they delete); empty for a professional's answer,
+    # which is signed with the organisation's name.
+    author_name: str = Field(default="", max_length=PSEUDONYM_MAX)
+    staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    body: str = Field(max_length=ANSWER_MAX)
+    # Hash of the normalised text, to refuse an exact duplicate within a day.
+    body_hash: str = Field(max_length=64, index=True)
+    state: MessageState = Field(default=MessageState.pending, sa_type=String(20), index=True)
+    previous_state: MessageState | None = Field(default=None, sa_type=String(20))
+    # Raised on every change: a moderator's form carries the version it was shown, so two
+    # moderators cannot overwrite each other's decision.
+    version: int = Field(default=1)
+    reject_reason: str | None = Field(default=None, max_length=REASON_MAX)
+    created_at: dt.datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
+    )
+    state_changed_at: dt.datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False
+    )
+    published_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def is_question(self) -> bool:
+        return self.parent_id is None
+
+
+class MessageRevision(SQLModel, table=True):
+    """The text of a message before a moderator edited it: kept privately, for the staff."""
+
+    __tablename__ = "question_message_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="question_message.id", index=True)
+    body: str = Field(max_length=ANSWER_MAX)
+    author_name: str = Field(default="", max_length=PSEUDONYM_MAX)
+    staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class PublicChange(SQLModel, table=True):
+    """One row whose version goes up whenever something public in the threads changes.
+
+    Pages cache their rendered threads per version: a worker sees a change made by another
+    at its next request, for the price of reading one integer.
+    """
+
+    __tablename__ = "question_public_change"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=1)

@@ -1,0 +1,252 @@
+"""Staff login: every /staff page needs it, passwords, throttling, cookies, ending sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from html import unescape
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlmodel import Session, select
+
+from app.config import Settings
+from app.main import create_app
+from app.ratelimit import RateCounter
+from app.staff.auth import COOKIE_NAME, LOGIN_REFUSED
+from app.staff.models import AuditEntry, Role, StaffUser
+from tests.conftest import make_settings
+from tests.questions.thread_helpers import PASSWORD, form_data, login, staff_account
+
+
+def routes_of(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """(full path, route) of every route of the app, included routers opened up."""
+    for route in routes:
+        if hasattr(route, "original_router"):
+            inner = prefix + route.include_context.prefix
+            yield from routes_of(route.original_router.routes, inner)
+        elif isinstance(route, APIRoute):
+            yield prefix + route.path, route
+
+
+def staff_urls(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path) of every guarded staff route, path parameters filled in."""
+    urls = []
+    for full_path, route in routes_of(app.routes):
+        if not full_path.startswith("/staff"):
+            continue
+        if route.name in {"staff_login", "staff_login_post", "staff_logout"}:
+            continue
+        path = re.sub(r"\{[^}]+\}", "1", full_path)
+        urls += [(method, path) for method in sorted(route.methods)]
+    return urls
+
+
+def test_a_visitor_gets_the_login_page_for_every_staff_url(
+    app: FastAPI, client: TestClient
+) -> None:
+    urls = staff_urls(app)
+    assert len(urls) == 14
+    token = form_data(client.get("/staff/connexion"))
+    for method, path in urls:
+        response = client.request(method, path, data=token, follow_redirects=False)
+        assert response.status_code == 303, (method, path)
+        assert response.headers["location"].startswith("/staff/connexion?suite=")
+    page = client.get("/staff/moderation")
+    assert page.url.path == "/staff/connexion"
+    assert "Connexion de l'équipe" in unescape(page.text)
+    assert page.headers["cache-control"] == "no-store"
+
+
+def test_login_then_back_to_the_page_asked_for(app: FastAPI, client: TestClient) -> None:
+    user = staff_account(app, Role.moderator)
+    page = client.get("/staff/moderation")
+    data = form_data(page, email=user.email.upper(), mot_de_passe=PASSWORD)
+    response = client.post("/staff/connexion", data=data, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/staff/moderation"
+    assert client.get("/staff/moderation").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/staff", "/questions", "/staff\\..\\x"]
+)
+def test_login_only_sends_back_to_a_staff_page(
+    app: FastAPI, client: TestClient, target: str
+) -> None:
+    user = staff_account(app, Role.moderator)
+    page = client.get("/staff/connexion")
+    data = form_data(page, email=user.email, mot_de_passe=PASSWORD, suite=target)
+    response = client.post("/staff/connexion", data=data, follow_redirects=False)
+    assert response.headers["location"] == "/staff"
+
+
+def test_the_session_cookie_is_safe_and_holds_only_the_id(app: FastAPI, client: TestClient) -> None:
+    user = staff_account(app, Role.moderator)
+    response = login(client, user.email)
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith(f"{COOKIE_NAME}=")
+    for flag in ("HttpOnly", "SameSite=lax", "Path=/staff", "Max-Age=28800"):
+        assert flag.lower() in cookie.lower(), flag
+    assert "secure" not in cookie.lower()
+    value = cookie.split(";")[0].split("=", 1)[1].strip('"')
+    secret = app.state.settings.secret_key.get_secret_value()
+    data = URLSafeTimedSerializer(secret, salt="staff-session").loads(value)
+    assert data == {"id": user.id, "v": user.session_version}
+
+
+def test_the_session_cookie_is_secure_over_https(
+    tmp_path: object, database_url: str, settings: Settings, app: FastAPI
+) -> None:
+    https = make_settings(
+        settings.var_dir.parent, database_url, base_url="https://reperes.example.be"
+    )
+    user = staff_account(app, Role.moderator)
+    with TestClient(create_app(https), base_url="https://testserver") as client:
+        cookie = login(client, user.email).headers["set-cookie"]
+    assert "secure" in cookie.lower()
+
+
+def test_a_wrong_password_and_an_unknown_account_get_the_same_answer(
+    app: FastAPI, client: TestClient
+) -> None:
+    user = staff_account(app, Role.moderator)
+    wrong = login(client, user.email, "pas le bon mot de passe")
+    unknown = login(client, "personne@example.be", "pas le bon mot de passe")
+    assert wrong.status_code == unknown.status_code == 401
+    assert LOGIN_REFUSED in unescape(wrong.text) and LOGIN_REFUSED in unescape(unknown.text)
+    assert 'value="personne@example.be"' in unknown.text  # the address typed is kept
+    with Session(app.state.engine) as session:
+        actions = [e.action for e in session.exec(select(AuditEntry)).all()]
+    assert actions == ["login_failed", "login_failed"]
+
+
+@pytest.mark.parametrize("empty", ["email", "mot_de_passe"])
+def test_empty_login_fields_get_their_message(client: TestClient, empty: str) -> None:
+    page = client.get("/staff/connexion")
+    fields = {"email": "a@example.be", "mot_de_passe": "x", empty: ""}
+    response = client.post("/staff/connexion", data=form_data(page, **fields))
+    assert response.status_code == 400
+    expected = {
+        "email": "Indiquez votre adresse e-mail.",
+        "mot_de_passe": "Indiquez votre mot de passe.",
+    }
+    assert expected[empty] in response.text
+
+
+def test_five_failures_for_an_account_lock_it_for_15_minutes(
+    app: FastAPI, client: TestClient
+) -> None:
+    user = staff_account(app, Role.moderator)
+    for _ in range(5):
+        assert login(client, user.email, "mauvais mot de passe").status_code == 401
+    # Even the right password, from another address, is refused while locked; same message.
+    other = TestClient(app, client=("203.0.113.5", 4000))
+    locked = login(other, user.email)
+    assert locked.status_code == 401 and LOGIN_REFUSED in unescape(locked.text)
+    _fifteen_minutes_pass(app)
+    assert login(other, user.email).status_code == 303
+
+
+def test_five_failures_from_an_address_lock_it_whatever_the_account(
+    app: FastAPI, client: TestClient
+) -> None:
+    user = staff_account(app, Role.moderator)
+    for number in range(5):
+        login(client, f"inconnu{number}@example.be", "mauvais mot de passe")
+    assert login(client, user.email).status_code == 401
+    elsewhere = TestClient(app, client=("203.0.113.6", 4000))
+    assert login(elsewhere, user.email).status_code == 303
+
+
+def _fifteen_minutes_pass(app: FastAPI) -> None:
+    with Session(app.state.engine) as session:
+        for counter in session.exec(select(RateCounter)).all():
+            counter.window_start -= dt.timedelta(minutes=15, seconds=1)
+            session.add(counter)
+        session.commit()
+
+
+def test_logout_ends_the_session(app: FastAPI, client: TestClient) -> None:
+    user = staff_account(app, Role.moderator)
+    login(client, user.email)
+    home = client.get("/staff")
+    out = client.post("/staff/deconnexion", data=form_data(home), follow_redirects=False)
+    assert out.status_code == 303
+    assert (
+        f"{COOKIE_NAME}=" in out.headers["set-cookie"] and "Max-Age=0" in out.headers["set-cookie"]
+    )
+    assert client.get("/staff", follow_redirects=False).status_code == 303
+
+
+def test_a_password_change_ends_the_other_sessions(app: FastAPI, client: TestClient) -> None:
+    user = staff_account(app, Role.moderator)
+    other_device = TestClient(app)
+    login(client, user.email)
+    login(other_device, user.email)
+    page = client.get("/staff/mot-de-passe")
+    new = "une nouvelle phrase de passe"
+    changed = client.post(
+        "/staff/mot-de-passe",
+        data=form_data(page, actuel=PASSWORD, nouveau=new, confirmation=new),
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    assert "Mot de passe changé" in unescape(client.get(changed.headers["location"]).text)
+    assert client.get("/staff", follow_redirects=False).status_code == 200
+    assert other_device.get("/staff", follow_redirects=False).status_code == 303
+    assert login(TestClient(app), user.email, new).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"actuel": "faux"}, "Le mot de passe actuel n'est pas le bon."),
+        ({"nouveau": "court", "confirmation": "court"}, "au moins 12 caractères"),
+        (
+            {"confirmation": "autre chose encore"},
+            "Les deux nouveaux mots de passe ne sont pas identiques.",
+        ),
+    ],
+)
+def test_password_change_errors(
+    app: FastAPI, client: TestClient, fields: dict[str, str], message: str
+) -> None:
+    user = staff_account(app, Role.moderator)
+    login(client, user.email)
+    values = {
+        "actuel": PASSWORD,
+        "nouveau": "une phrase assez longue",
+        "confirmation": "une phrase assez longue",
+    }
+    values.update(fields)
+    page = client.get("/staff/mot-de-passe")
+    response = client.post("/staff/mot-de-passe", data=form_data(page, **values))
+    assert response.status_code == 400
+    assert message in unescape(response.text)
+    assert client.get("/staff", follow_redirects=False).status_code == 200
+
+
+def test_a_deactivated_account_loses_its_session(app: FastAPI, client: TestClient) -> None:
+    admin = staff_account(app, Role.admin)
+    moderator = staff_account(app, Role.moderator)
+    moderator_client = TestClient(app)
+    login(moderator_client, moderator.email)
+    login(client, admin.email)
+    page = client.get("/staff/comptes")
+    done = client.post(
+        f"/staff/comptes/{moderator.id}",
+        data=form_data(page, roles="moderator"),
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert moderator_client.get("/staff", follow_redirects=False).status_code == 303
+    assert login(TestClient(app), moderator.email).status_code == 401
+    with Session(app.state.engine) as session:
+        stored = session.get(StaffUser, moderator.id)
+        assert stored is not None and not stored.active
