@@ -14,6 +14,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import html
 import re
 import secrets
 import time
@@ -54,6 +55,8 @@ from app.questions.models import (
     Thread,
     ThreadState,
 )
+from app.search import index as search_index
+from app.search.models import EntryKind
 from app.staff import audit
 from app.staff.models import StaffUser
 from app.templating import plain_text
@@ -616,6 +619,64 @@ def _refresh_thread(session: Session, thread: Thread) -> None:
         answered = latest is not None and latest.author == Author.professional
         thread.state = ThreadState.answered if answered else ThreadState.awaiting_answer
     session.add(thread)
+    _index_thread(session, thread)
+
+
+SEARCH_TITLE_MAX = 90
+
+
+def _search_title(question: Message) -> str:
+    """The start of the question, on one line: what a search hit shows as its link."""
+    text = " ".join(question.body.split())
+    if len(text) <= SEARCH_TITLE_MAX:
+        return text
+    return text[:SEARCH_TITLE_MAX].rsplit(" ", 1)[0] + "…"
+
+
+def _searchable_text(message: Message) -> str:
+    """The words of a message as a reader sees them: a staff answer without its Markdown."""
+    if message.author != Author.professional:
+        return message.body
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", _answer_html(message.body))).split())
+
+
+def _index_thread(session: Session, thread: Thread) -> None:
+    """Make search hold exactly the messages of ``thread`` that its public page shows."""
+    thread_id = _id(thread)
+    messages = _messages_of(session, [thread_id])[thread_id]
+    keys = [f"message:{message.id}" for message in messages]
+    if keys:
+        search_index.remove_messages(session, keys)
+    root = build_tree(messages, is_public) if thread.is_public else None
+    if root is None:
+        return
+    title = _search_title(root.message)
+    documents: list[search_index.Document] = []
+
+    def walk(node: Node) -> None:
+        if node.shown:
+            message = node.message
+            if message.author == Author.professional:
+                heading = "Réponse d'un professionnel"
+            elif message.is_question:
+                heading = f"Question de {message.author_name}"
+            else:
+                heading = f"Réponse de {message.author_name}"
+            documents.append(
+                search_index.Document(
+                    kind=EntryKind.question,
+                    key=f"message:{message.id}",
+                    url=f"/questions/{thread_id}#message-{message.id}",
+                    title=title,
+                    heading=heading,
+                    body=_searchable_text(message),
+                )
+            )
+        for child in node.children:
+            walk(child)
+
+    walk(root)
+    search_index.add_messages(session, documents)
 
 
 # --- Moderation ---------------------------------------------------------------------------------
@@ -878,6 +939,10 @@ def edit(
         session.rollback()
         raise _conflict()
     _public_changed(session)
+    session.expire(message)
+    thread = session.get(Thread, message.thread_id)
+    assert thread is not None
+    _index_thread(session, thread)
     audit.record(
         session,
         action="edit",

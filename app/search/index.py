@@ -147,15 +147,14 @@ def replace_fiches(session: Session, documents: Iterable[Document]) -> None:
     session.commit()
 
 
-def index_message(session: Session, document: Document) -> None:
-    """Add or refresh one published message (the caller commits)."""
-    _remove(session, col(SearchEntry.key) == document.key)
-    _add(session, [document])
+def add_messages(session: Session, documents: Sequence[Document]) -> None:
+    """Index published messages (the caller removed their old entries and commits)."""
+    _add(session, documents)
 
 
-def remove_message(session: Session, key: str) -> None:
-    """Take a message out of search, once hidden, deleted or no longer published."""
-    _remove(session, col(SearchEntry.key) == key)
+def remove_messages(session: Session, keys: Sequence[str]) -> None:
+    """Take messages out of search: before indexing them anew, or once no longer public."""
+    _remove(session, col(SearchEntry.key).in_(keys))
 
 
 def search(session: Session, query: Query, *, kind: EntryKind, limit: int = 20) -> list[Hit]:
@@ -183,8 +182,8 @@ def search(session: Session, query: Query, *, kind: EntryKind, limit: int = 20) 
     seen_urls: set[str] = set()
     for entry in ranked:
         page = page_of(entry)
-        if kind is EntryKind.fiche and page in seen_urls:
-            continue  # one hit per fiche: its best section
+        if page in seen_urls:
+            continue  # one hit per fiche or per thread: its best section or message
         seen_urls.add(page)
         hits.append(
             Hit(

@@ -21,10 +21,10 @@ from app.staff.models import Role
 from tests.conftest import make_settings
 from tests.questions.thread_helpers import (
     QUESTION,
+    answered,
     ask,
     error_messages,
     form_data,
-    links_for,
     outbox,
     private_path,
     published_question,
@@ -282,15 +282,7 @@ def _answer(app: FastAPI, thread_id: int, body: str) -> None:
     with Session(app.state.engine) as session:
         thread = session.get(Thread, thread_id)
         assert thread is not None
-        service.answer(
-            session,
-            settings=app.state.settings,
-            links=links_for(app),
-            thread=thread,
-            parent_id=None,
-            body=body,
-            staff=pro,
-        )
+        answered(app, session, pro, thread, body)
         deliver_queued(session, app.state.settings, ids=take_queued_ids(session))
 
 

@@ -22,9 +22,19 @@ from app.questions.models import (
     Thread,
     ThreadState,
 )
+from app.search.index import Hit, search
+from app.search.models import EntryKind
+from app.search.text import parse_query
 from app.staff.accounts import create_staff
 from app.staff.models import AuditEntry, Role, StaffUser
-from tests.questions.thread_helpers import PASSWORD, QUESTION, links_for, outbox, text_of
+from tests.questions.thread_helpers import (
+    PASSWORD,
+    QUESTION,
+    answered,
+    links_for,
+    outbox,
+    text_of,
+)
 
 
 @pytest.fixture
@@ -294,15 +304,7 @@ def test_replies_nest_three_levels_at_most(
     settings = app.state.settings
     depths = []
     for turn in range(4):
-        answer = service.answer(
-            session,
-            settings=settings,
-            links=links_for(app),
-            thread=thread,
-            parent_id=None,
-            body=f"Réponse {turn}",
-            staff=staff,
-        )
+        answer = answered(app, session, staff, thread, f"Réponse {turn}")
         reply = service.reply(
             session,
             settings=settings,
@@ -327,15 +329,7 @@ def test_thread_states_follow_the_conversation(
 ) -> None:
     thread = published(app, session, staff)
     assert thread.state == ThreadState.awaiting_answer
-    answer = service.answer(
-        session,
-        settings=app.state.settings,
-        links=links_for(app),
-        thread=thread,
-        parent_id=None,
-        body="Réponse",
-        staff=staff,
-    )
+    answer = answered(app, session, staff, thread, "Réponse")
     assert thread.state == ThreadState.answered
     service.reply(
         session,
@@ -375,15 +369,7 @@ def test_close_idle_purge_and_erase_old_emails(
     assert session.exec(select(Thread).where(Thread.asker_email.is_not(None))).all() == []  # type: ignore[union-attr]
 
     # Purge: a deleted answer goes after N days; its replies stay, moved up.
-    answer = service.answer(
-        session,
-        settings=settings,
-        links=links_for(app),
-        thread=recent,
-        parent_id=None,
-        body="Réponse",
-        staff=staff,
-    )
+    answer = answered(app, session, staff, recent, "Réponse")
     reply = service.reply(
         session, settings=settings, thread=recent, parent_id=answer.id, body="Merci", address="x"
     )
@@ -494,3 +480,57 @@ def test_mail_logs_carry_no_address(
     deliver_pending(session, app.state.settings, now=utcnow() + dt.timedelta(minutes=5))
     assert len(caplog.records) >= 2
     assert all("@" not in record.getMessage() for record in caplog.records)
+
+
+def search_hits(session: Session, words: str) -> list[Hit]:
+    return search(session, parse_query(words), kind=EntryKind.question)
+
+
+def found_in_search(session: Session, words: str) -> list[str]:
+    return [hit.url for hit in search_hits(session, words)]
+
+
+def test_search_holds_exactly_what_the_public_pages_show(
+    app: FastAPI, session: Session, staff: StaffUser
+) -> None:
+    new_question(app, session, body="Qui paie la garantie locative quand on quitte ses parents ?")
+    assert found_in_search(session, "garantie locative") == []  # pending: not public yet
+    thread = published(
+        app,
+        session,
+        staff,
+        body="Mon propriétaire garde la garantie locative, que faire ?",
+        email="autre@example.be",
+    )
+    found = found_in_search(session, "garanties locatives")
+    question = service.question_of(session, thread=thread)
+    assert found == [f"/questions/{thread.id}#message-{question.id}"]
+
+    answer = answered(
+        app, session, staff, thread, "Le CPAS peut avancer une **caution** : demande-le par écrit."
+    )
+    hits = search_hits(session, "caution")
+    assert [hit.url for hit in hits] == [f"/questions/{thread.id}#message-{answer.id}"]
+    assert hits[0].heading == "Réponse d'un professionnel"
+    assert "caution" in hits[0].snippet and "**" not in hits[0].snippet  # read as shown
+    # One hit per thread: its best message.
+    assert found_in_search(session, "garantie locative caution") == [hits[0].url]
+
+    service.edit(
+        session,
+        message=answer,
+        version=answer.version,
+        body="Le CPAS peut avancer une garantie : demande-le par écrit.",
+        author_name=answer.author_name,
+        staff=staff,
+    )
+    assert found_in_search(session, "caution") == []
+
+    service.change_state(
+        session,
+        message=question,
+        action="hide",
+        version=question.version,
+        staff=staff,
+    )
+    assert found_in_search(session, "garantie locative") == []  # the whole thread left

@@ -21,6 +21,7 @@ from app.config import Settings
 from app.mail import deliver_queued, take_queued_ids
 from app.questions import service
 from app.questions.mails import MailLinks
+from app.questions.models import Message, Thread
 from app.staff.accounts import create_staff
 from app.staff.models import Role, StaffUser
 from tests.conftest import csrf_from, make_settings
@@ -104,6 +105,21 @@ def private_path(mail: EmailMessage) -> str:
 
 def links_for(app: FastAPI) -> MailLinks:
     return MailLinks(base_url=app.state.settings.base_url, path_for=app.url_path_for)
+
+
+def answered(
+    app: FastAPI, session: Session, staff: StaffUser, thread: Thread, body: str = "Réponse"
+) -> Message:
+    """A professional's answer to the question of ``thread``."""
+    return service.answer(
+        session,
+        settings=app.state.settings,
+        links=links_for(app),
+        thread=thread,
+        parent_id=None,
+        body=body,
+        staff=staff,
+    )
 
 
 def staff_account(app: FastAPI, *roles: Role, email: str | None = None) -> StaffUser:
