@@ -210,10 +210,15 @@ def password_change(
 
 
 @moderation.get("/moderation", name="staff_queue")
-def queue(request: Request, session: SessionDep) -> Response:
+def queue(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Pending messages, oldest first."""
     items = service.moderation_queue(session)
-    return staff_page(request, "staff/queue.html", {"items": items})
+    titles = {
+        item.thread.fiche_slug: service.fiche_title(settings, item.thread.fiche_slug)
+        for item in items
+        if item.thread.fiche_slug
+    }
+    return staff_page(request, "staff/queue.html", {"items": items, "fiche_titles": titles})
 
 
 def load_message(message_id: int, session: SessionDep) -> Message:

@@ -54,12 +54,14 @@ def pending_ids(app: FastAPI) -> list[int]:
 def test_the_queue_lists_pending_messages_oldest_first(app: FastAPI, client: TestClient) -> None:
     asker = visitor(app)
     ask(asker, pseudo="Premiere", question=QUESTION + " Un.")
-    ask(asker, pseudo="Seconde", question=QUESTION + " Deux.")
+    ask(asker, pseudo="Seconde", question=QUESTION + " Deux.", fiche="piis-contrat-integration")
     signed_in(client, app, Role.moderator)
     page = BeautifulSoup(client.get("/staff/moderation").text, "html.parser")
     items = [li.get_text(" ") for li in page.find_all("li", class_="queue-item")]
     assert len(items) == 2
     assert "Premiere" in items[0] and "Seconde" in items[1]
+    assert "Question générale" in items[0]
+    assert "Fiche « Le PIIS, le contrat d'intégration" in unescape(items[1])
     assert "lina@example.be" not in page.get_text()
 
 
