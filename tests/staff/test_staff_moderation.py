@@ -61,7 +61,7 @@ def test_the_queue_lists_pending_messages_oldest_first(app: FastAPI, client: Tes
     assert len(items) == 2
     assert "Premiere" in items[0] and "Seconde" in items[1]
     assert "Question générale" in items[0]
-    assert "Fiche « Le PIIS, le contrat d'intégration" in unescape(items[1])
+    assert "Fiche «\u00a0Le PIIS, le contrat d'intégration" in unescape(items[1])
     assert "lina@example.be" not in page.get_text()
 
 
