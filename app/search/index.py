@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import bindparam, column, delete, table, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -130,10 +130,15 @@ def _add(session: Session, documents: Iterable[Document]) -> None:
             )
 
 
+SEARCH_FTS = table("search_fts", column("rowid"))
+
+
 def _remove(session: Session, condition: ColumnElement[bool]) -> None:
     if _is_sqlite(session):
-        for entry_id in session.exec(select(SearchEntry.id).where(condition)).all():
-            session.execute(text("DELETE FROM search_fts WHERE rowid = :id"), {"id": entry_id})
+        # One statement: it takes SQLite's write lock before it reads which rows go, so two
+        # workers re-indexing at once cannot each read the other's rows before they commit.
+        entry_ids = select(col(SearchEntry.id)).where(condition)
+        session.execute(delete(SEARCH_FTS).where(SEARCH_FTS.c.rowid.in_(entry_ids)))
     session.execute(delete(SearchEntry).where(condition))
 
 
