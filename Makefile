@@ -43,8 +43,15 @@ format: $(VENV)/.installed-dev
 check-content: $(VENV)/.installed
 	$(BIN)/python -m app check-content
 
+# Needs Debian's nginx and wrk. BENCH_DATABASE_URL=postgresql://… also posts against PostgreSQL.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/questions_page.py
+	$(BIN)/python bench/post_questions.py
+	@if [ -n "$(BENCH_DATABASE_URL)" ]; then \
+		$(BIN)/python bench/post_questions.py --database-url "$(BENCH_DATABASE_URL)"; fi
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/questionnaire.py
 
 clean:
 	rm -rf $(VENV) var tests/browser/node_modules .mypy_cache .ruff_cache .pytest_cache

@@ -80,3 +80,17 @@ def valid(request: Request, form: FormData | None) -> bool:
     if len(cookie) != TOKEN_LENGTH or not isinstance(sent, str):
         return False
     return hmac.compare_digest(sent, _sign(request.app.state.settings, cookie))
+
+
+def rendered_token(scope: Scope) -> str | None:
+    """The token this response's forms carry, if it rendered any (for the page cache)."""
+    state = scope.get("state") or {}
+    value = state.get("csrf_value")
+    if value is None:
+        return None
+    return _sign(scope["app"].state.settings, value)
+
+
+def token_for(scope: Scope) -> str:
+    """This visitor's token, as ``csrf_token`` would give it to a form of this response."""
+    return csrf_token(Request(scope))

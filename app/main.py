@@ -15,6 +15,7 @@ from app.errors import register_error_handlers
 from app.fiches.live import LiveLibrary
 from app.fiches.routes import router as fiches_router
 from app.middleware import SiteMiddleware
+from app.pagecache import PageCache
 from app.pages.routes import router as pages_router
 from app.questionnaire.api import api_router as questionnaire_api_router
 from app.questionnaire.routes import router as questionnaire_router
@@ -22,6 +23,7 @@ from app.questionnaire.site import load_site_questionnaire
 from app.questions.routes import router as questions_router
 from app.search.routes import router as search_router
 from app.search.synonyms import load_synonyms
+from app.staff.auth import COOKIE_NAME as STAFF_COOKIE
 from app.staff.auth import LoginRequiredError, login_required_handler
 from app.staff.routes import public_router as staff_login_router
 from app.staff.routes import router as staff_router
@@ -77,5 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SiteMiddleware,
         max_body_bytes=settings.max_body_bytes,
         secure_cookies=settings.secure_cookies,
+        page_cache=PageCache(
+            enabled=settings.env != Environment.development, skip_cookie=STAFF_COOKIE.encode()
+        ),
     )
     return app

@@ -1,8 +1,9 @@
 """The site's one ASGI middleware: what every request gets, in a single layer.
 
-Security headers, the CSRF check of every form, the CSRF cookie, the request size limit,
-the 500 page and the access log. One plain ASGI layer rather than five keeps the cost of each
-request low; each concern is a small function below.
+Security headers, the CSRF check of every form, the CSRF cookie, the request size limit, the
+pages served from the page cache (``app.pagecache``), the 500 page and the access log. One plain
+ASGI layer rather than five keeps the cost of each request low; each concern is a small
+function below.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import csrf
 from app.errors import csrf_error_response, error_response
+from app.pagecache import PageCache, not_modified
 
 access_log = logging.getLogger("app.access")
 log = logging.getLogger(__name__)
@@ -50,10 +52,18 @@ class BodyTooLargeError(Exception):
 
 
 class SiteMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, secure_cookies: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        secure_cookies: bool,
+        page_cache: PageCache | None = None,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.secure_cookies = secure_cookies
+        self.page_cache = page_cache or PageCache(enabled=False, skip_cookie=b"")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,7 +105,10 @@ class SiteMiddleware:
             await error_response(Request(scope), 413)(scope, receive, send)
             return
         if scope["method"] in csrf.SAFE_METHODS:
-            await self.app(scope, self.limited(receive), send)
+            if self.page_cache.applies(scope):
+                await self.cached(scope, receive, send)
+            else:
+                await self.app(scope, self.limited(receive), send)
             return
         try:
             body = await self.read_body(receive)
@@ -113,6 +126,43 @@ class SiteMiddleware:
                 await csrf_error_response(request, form)(scope, replay, send)
                 return
         await self.app(scope, replay, send)
+
+    async def cached(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer from the page cache when it holds this URL; otherwise call the app and
+        keep its answer if the route allowed it."""
+        entry = self.page_cache.lookup(scope)
+        if entry is not None:
+            scope["route"] = entry.route  # for the access log
+            if not_modified(scope, entry.etag):
+                kept = [(k, v) for k, v in entry.headers if k in (b"etag", b"cache-control")]
+                await send({"type": "http.response.start", "status": 304, "headers": kept})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            # The body first: giving it this visitor's token decides whether a cookie is set.
+            body = entry.body_for(scope) if scope["method"] == "GET" else b""
+            await send(
+                {"type": "http.response.start", "status": entry.status, "headers": entry.headers}
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        if scope["method"] != "GET":
+            await self.app(scope, self.limited(receive), send)
+            return
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def keeping_send(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                # Copied before the outer layer adds the security headers and cookies to it.
+                start = {**message, "headers": list(message.get("headers", []))}
+            elif message["type"] == "http.response.body" and start is not None:
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self.page_cache.store(scope, start, b"".join(chunks))
+            await send(message)
+
+        await self.app(scope, self.limited(receive), keeping_send)
 
     def limited(self, receive: Receive) -> Receive:
         received = 0

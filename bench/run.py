@@ -1,8 +1,9 @@
 """Throughput of the site's pages against nginx serving the same HTML as static files.
 
-Starts the site with 2 uvicorn workers on a fresh SQLite database with the demo data, saves each
-page's HTML, serves those files with nginx, then loads both with wrk in the same run and prints
-requests per second, p99 latency and the ratio app/nginx. Needs Debian's nginx and wrk.
+Starts the site with 2 uvicorn workers, in production mode, on a fresh SQLite database with the
+demo data, saves each page's HTML, serves those files with nginx, then loads both with wrk in the
+same run and prints requests per second, p99 latency and the ratio app/nginx. Needs Debian's
+nginx and wrk.
 
     python bench/run.py [--duration 10] [--connections 32] [--pages home,fiche]
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -74,9 +76,12 @@ def start_site(tmp: Path, port: int, extra_env: dict[str, str]) -> subprocess.Po
     subprocess.run(
         [python, "-m", "app", "seed-demo"], env=env, check=True, cwd=PROJECT, capture_output=True
     )
+    # Served as in production (templates and fiches read once); the demo data is loaded before,
+    # since seed-demo refuses to run in production.
+    production = {**env, "APP_ENV": "production", "APP_SECRET_KEY": secrets.token_urlsafe(48)}
     return subprocess.Popen(
         [python, "-m", "app", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
+        env=production,
         cwd=PROJECT,
         start_new_session=True,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -12,21 +13,28 @@ from fastapi.responses import FileResponse, Response
 from app.fiches.library import Fiche, Library
 from app.fiches.live import LiveLibrary
 from app.fiches.pdf import render_pdf
-from app.questions.views import thread_listing
+from app.pagecache import cache_page
+from app.questions.views import is_current, thread_listing
 from app.templating import render
 
 router = APIRouter()
 
 
-def current_library(request: Request) -> Library:
+def library_of(request: Request) -> Library:
+    """Today's library of fiches (reloaded when the day brings new amounts)."""
     live: LiveLibrary = request.app.state.library
     return live.current(request.app.state.engine)
+
+
+async def current_library(request: Request) -> Library:
+    # async: a sync dependency would cost each request a hop to a worker thread.
+    return library_of(request)
 
 
 LibraryDep = Annotated[Library, Depends(current_library)]
 
 
-def fiche_or_404(slug: str, library: LibraryDep) -> Fiche:
+async def fiche_or_404(slug: str, library: LibraryDep) -> Fiche:
     fiche = library.get(slug)
     if fiche is None:
         raise HTTPException(status_code=404)
@@ -40,13 +48,22 @@ def not_modified(request: Request, etag: str) -> bool:
     return etag in request.headers.get("if-none-match", "")
 
 
+def same_library(request: Request, library: Library) -> Callable[[], bool]:
+    """For the page cache: the page holds while the library is the one it was made from."""
+    live: LiveLibrary = request.app.state.library
+    engine = request.app.state.engine
+    return lambda: live.current(engine) is library
+
+
 @router.get("/fiches", name="fiches_index")
 async def fiches_index(request: Request, library: LibraryDep) -> Response:
+    cache_page(request, same_library(request, library))
     return render(request, "fiches/index.html", {"themes": library.themes})
 
 
 @router.get("/glossaire", name="glossary")
 async def glossary(request: Request, library: LibraryDep) -> Response:
+    cache_page(request, same_library(request, library))
     context = {"entries": library.glossary, "fiches": library.fiches}
     return render(request, "fiches/glossary.html", context)
 
@@ -85,7 +102,8 @@ async def fiche_page(
     request: Request, fiche: FicheDep, library: LibraryDep, page: int = 1
 ) -> Response:
     """The fiche and, below it, the questions already asked about it."""
-    listing = await thread_listing(request, fiche_slug=fiche.slug, page=max(1, min(page, 10_000)))
+    number = max(1, min(page, 10_000))
+    listing = await thread_listing(request, fiche_slug=fiche.slug, page=number)
     # The page changes with the fiche and with its thread: both are in the ETag.
     digest = hashlib.sha256(fiche.etag.encode() + listing.html.encode())
     etag = '"' + digest.hexdigest()[:20] + '"'
@@ -95,5 +113,12 @@ async def fiche_page(
     context = fiche_context(request, fiche, library, pdf=False)
     context["thread_html"] = listing.html
     response = render(request, "fiches/fiche.html", context)
+    state, unchanged = request.app.state, same_library(request, library)
+    cache_page(
+        request,
+        lambda: (
+            unchanged() and is_current(state, fiche_slug=fiche.slug, page=number, listing=listing)
+        ),
+    )
     response.headers.update(headers)
     return response

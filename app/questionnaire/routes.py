@@ -18,7 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.fiches.live import today
 from app.fiches.pdf import render_pdf
-from app.fiches.routes import current_library
+from app.fiches.routes import library_of
+from app.pagecache import cache_page
 from app.questionnaire import (
     AnswerValue,
     Question,
@@ -54,7 +55,7 @@ PDF_NAME = "resultat-ai-je-droit.pdf"
 ASK_A_QUESTION_PATH = "/questions/poser"
 
 
-def current_questionnaire(request: Request) -> SiteQuestionnaire:
+async def current_questionnaire(request: Request) -> SiteQuestionnaire:
     site: SiteQuestionnaire = request.app.state.questionnaire
     return site
 
@@ -184,6 +185,11 @@ async def show_question(
     token = etat or ""
     if not reachable(q, answers, question_id):
         return redirect(where_to_go(request, q, answers, token))
+    if not answers and retour is None:
+        # The way in, the same for everyone: kept for the day. Pages that carry answers never
+        # are (nothing about a person is kept on the server).
+        day = today()
+        cache_page(request, lambda: today() == day)
     return question_page(
         request, site, question=question, answers=answers, token=token, retour=retour
     )
@@ -292,7 +298,7 @@ def result_context(
     request: Request, site: SiteQuestionnaire, answers: Answers, token: str, *, pdf: bool
 ) -> dict[str, object]:
     q = site.questionnaire
-    library = current_library(request)
+    library = library_of(request)
     result = site.evaluate(answers, today())
     slugs = {slug for right in result.rights for slug in right.fiches}
     fiches = {slug: (fiche.meta.title if (fiche := library.get(slug)) else slug) for slug in slugs}

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.db import SessionDep
 from app.mail import deliver_in_background, take_queued_ids
+from app.pagecache import cache_page
 from app.questions import service
 from app.questions.mails import MailLinks
 from app.questions.models import (
@@ -22,7 +23,7 @@ from app.questions.models import (
     MessageState,
     Thread,
 )
-from app.questions.views import thread_listing
+from app.questions.views import is_current, thread_listing
 from app.templating import render
 
 router = APIRouter(prefix="/questions", include_in_schema=False)
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/questions", include_in_schema=False)
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -38,14 +39,14 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_mail_links(request: Request, settings: SettingsDep) -> MailLinks:
+async def get_mail_links(request: Request, settings: SettingsDep) -> MailLinks:
     return MailLinks(base_url=settings.base_url, path_for=request.app.url_path_for)
 
 
 MailLinksDep = Annotated[MailLinks, Depends(get_mail_links)]
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     """The visitor's address, only ever used through a keyed hash for rate limits."""
     return request.client.host if request.client else "inconnue"
 
@@ -104,6 +105,8 @@ async def index(request: Request, page: Annotated[int, Query(ge=1, le=100000)] =
     listing = await thread_listing(request, fiche_slug=None, page=page)
     if page > listing.thread_page.pages:
         raise HTTPException(status_code=404)
+    state = request.app.state
+    cache_page(request, lambda: is_current(state, fiche_slug=None, page=page, listing=listing))
     return render(request, "questions/index.html", {"listing": listing})
 
 

@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from markupsafe import Markup
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.datastructures import State
 
 from app.questions import service
 
@@ -28,11 +29,15 @@ class ThreadListing:
     html: Markup
 
 
-def _cache(request: Request) -> dict[tuple[str | None, int], tuple[int, ThreadListing]]:
-    state = request.app.state
-    cache: dict[tuple[str | None, int], tuple[int, ThreadListing]] | None = getattr(
-        state, "thread_listings", None
-    )
+Cache = dict[tuple[str | None, int], tuple[int, ThreadListing]]
+
+
+def _cache(request: Request) -> Cache:
+    return _cache_of(request.app.state)
+
+
+def _cache_of(state: State) -> Cache:
+    cache: Cache | None = getattr(state, "thread_listings", None)
     if cache is None:
         cache = state.thread_listings = {}
     return cache
@@ -52,10 +57,9 @@ def _build(request: Request, engine: Engine, fiche_slug: str | None, page: int) 
     return listing
 
 
-def _current_version(request: Request, engine: Engine) -> int:
+def _current_version(state: State, engine: Engine) -> int:
     """The public version, read at most every ``VERSION_TTL`` seconds under load (a change
     made in this process is seen at once; one made by another worker within that time)."""
-    state = request.app.state
     seen: tuple[int, int, float] | None = getattr(state, "public_version_seen", None)
     now, local = time.monotonic(), service.local_changes()
     if seen is not None and seen[1] == local and now - seen[2] < VERSION_TTL:
@@ -76,8 +80,15 @@ async def thread_listing(
     most every ``VERSION_TTL`` seconds. Rendering, when needed, runs in a worker thread.
     """
     engine: Engine = request.app.state.engine
-    version = _current_version(request, engine)
+    version = _current_version(request.app.state, engine)
     cached = _cache(request).get((fiche_slug, page))
     if cached is not None and cached[0] == version:
         return cached[1]
     return await run_in_threadpool(_build, request, engine, fiche_slug, page)
+
+
+def is_current(state: State, *, fiche_slug: str | None, page: int, listing: ThreadListing) -> bool:
+    """Whether ``listing`` is still what the page would show (for the page cache)."""
+    version = _current_version(state, state.engine)
+    cached = _cache_of(state).get((fiche_slug, page))
+    return cached is not None and cached[0] == version and cached[1] is listing
