@@ -23,16 +23,17 @@ import threading
 import time
 import uuid
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
 from app.db import normalise_url  # noqa: E402
+from bench.schemas import fresh_schema  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 STARTED = re.compile(r'name="debut" value="([^"]+)"')
@@ -44,21 +45,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def fresh_database(tmp: Path, postgres: str | None) -> tuple[str, str | None]:
-    """(URL for the site, PostgreSQL schema to drop afterwards)."""
-    if not postgres:
-        return f"sqlite:///{tmp / 'bench.sqlite3'}", None
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(normalise_url(postgres))
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    url = make_url(normalise_url(postgres)).update_query_dict(
-        {"options": f"-csearch_path={schema},public"}
-    )
-    return url.render_as_string(hide_password=False), schema
 
 
 def start_site(tmp: Path, port: int, database_url: str) -> subprocess.Popen[bytes]:
@@ -138,9 +124,13 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="PostgreSQL (sinon SQLite)")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as name:
+    with tempfile.TemporaryDirectory() as name, ExitStack() as cleanup:
         tmp = Path(name)
-        database_url, schema = fresh_database(tmp, args.database_url)
+        postgres = args.database_url
+        if postgres:
+            database_url = cleanup.enter_context(fresh_schema(postgres))
+        else:
+            database_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
         port = free_port()
         site = start_site(tmp, port, database_url)
         try:
@@ -172,7 +162,7 @@ def main() -> None:
         doubled = [m for m, n in stored.items() if n > 1]
         unexpected = [m for m in stored if m not in succeeded]
         outbox = len(list((tmp / "var" / "outbox").glob("*.eml")))
-        engine_name = "PostgreSQL" if schema else "SQLite"
+        engine_name = "PostgreSQL" if postgres else "SQLite"
         print(
             f"{engine_name} : {len(results)} envois par {args.clients} clients en {elapsed:.1f} s"
         )
@@ -184,11 +174,6 @@ def main() -> None:
         )
         print(f"  e-mails écrits : {outbox}")
         five_hundreds = sum(n for s, n in statuses.items() if s >= 500)
-        if schema and args.database_url:
-            engine = create_engine(normalise_url(args.database_url))
-            with engine.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            engine.dispose()
         ok = not missing and not doubled and not unexpected and five_hundreds == 0
         print("  résultat : OK" if ok else "  résultat : ÉCHEC")
         sys.exit(0 if ok else 1)

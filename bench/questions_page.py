@@ -49,11 +49,12 @@ def seed_threads(database_url: str, fiche: str | None) -> None:
     settings = Settings(database_url=database_url, posting_limit_per_hour=10**6)
     engine = make_engine(database_url)
     links = MailLinks(base_url=settings.base_url, path_for=router.url_path_for)
-    start = utcnow() - dt.timedelta(days=30)
+    # The newest threads, so that the first page shows all 10 of them (200 messages).
+    start = utcnow() - dt.timedelta(minutes=15)
     with Session(engine) as session:
         staff = session.exec(select(StaffUser).where(StaffUser.email == "pro@demo.invalid")).one()
         for number in range(THREADS):
-            moment = start + dt.timedelta(days=number)
+            moment = start + dt.timedelta(seconds=number)
             asked = service.ask(
                 session,
                 settings=settings,
@@ -76,7 +77,7 @@ def seed_threads(database_url: str, fiche: str | None) -> None:
                 now=moment,
             )
             for turn in range(1, MESSAGES):
-                moment += dt.timedelta(minutes=30)
+                moment += dt.timedelta(seconds=30)
                 if turn % 2:
                     service.answer(
                         session,

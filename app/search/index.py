@@ -68,8 +68,8 @@ def score(fields_stems: Stems, query: Query, *, fields: tuple[str, ...] = FIELDS
         if not words:
             continue
         for group in query.groups:
-            alternatives = tuple(stem(word) for word in group)
-            count = sum(1 for word in words if word.startswith(alternatives))
+            alternatives = {stem(word) for word in group}
+            count = sum(1 for word in words if word in alternatives)
             # A short title that holds the word is about it: titles are damped by their length.
             length = math.sqrt(len(words)) if name == "title" else 1 + 0.15 * math.log1p(len(words))
             total += weight * math.log1p(count) / length
@@ -211,7 +211,7 @@ def _candidate_ids(
     limit = CANDIDATES[kind]
     if _is_sqlite(session):
         alternatives = [
-            "(" + " OR ".join(f'"{stem(word)}"*' for word in group) + ")" for group in query.groups
+            "(" + " OR ".join(f'"{stem(word)}"' for word in group) + ")" for group in query.groups
         ]
         words = (" AND " if every_word else " OR ").join(alternatives)
         rows = session.execute(
@@ -222,9 +222,7 @@ def _candidate_ids(
             {"match": f'kind : "{kind.value}" AND ({words})', "limit": limit},
         ).all()
     else:
-        alternatives = [
-            "(" + " | ".join(f"{word}:*" for word in group) + ")" for group in query.groups
-        ]
+        alternatives = ["(" + " | ".join(word for word in group) + ")" for group in query.groups]
         tsquery = (" & " if every_word else " | ").join(alternatives)
         rows = session.execute(
             text(

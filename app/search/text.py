@@ -88,7 +88,7 @@ def snippet(text: str, query: Query, *, width: int = 220) -> Markup:
     word_stems = stems(text)
     if len(word_stems) != len(found):  # folding split or joined a word: stem one by one
         word_stems = tuple(stem(fold(m.group())) for m in found)
-    matches = [m for m, s in zip(found, word_stems, strict=True) if s.startswith(query.terms)]
+    matches = [m for m, s in zip(found, word_stems, strict=True) if s in query.terms]
     start = 0
     if matches:
         start = max(0, matches[0].start() - width // 3)
