@@ -131,15 +131,15 @@ def maintenance() -> None:
     """Close idle threads, purge deleted messages, erase old e-mails, retry the mail queue."""
     from app import ratelimit
     from app.mail import deliver_pending
-    from app.questions import service
+    from app.questions import upkeep
 
     settings = Settings()
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:
-            closed = service.close_idle(session, settings=settings)
-            purged = service.purge(session, settings=settings)
-            erased = service.erase_old_emails(session, settings=settings)
+            closed = upkeep.close_idle(session, settings=settings)
+            purged = upkeep.purge(session, settings=settings)
+            erased = upkeep.erase_old_emails(session, settings=settings)
             counters = ratelimit.forget_expired(session, older_than=dt.timedelta(hours=1))
             sent = deliver_pending(session, settings, limit=1000)
     finally:

@@ -29,7 +29,7 @@ from sqlmodel import Session, select  # noqa: E402
 
 from app.config import Settings  # noqa: E402
 from app.db import make_engine, utcnow  # noqa: E402
-from app.questions import service  # noqa: E402
+from app.questions import moderation, service  # noqa: E402
 from app.questions.mails import MailLinks  # noqa: E402
 from app.questions.routes import router  # noqa: E402
 from app.staff.models import StaffUser  # noqa: E402
@@ -67,7 +67,7 @@ def seed_threads(database_url: str, fiche: str | None) -> None:
                 address=f"bench-{number}",
                 now=moment,
             )
-            service.approve(
+            moderation.approve(
                 session,
                 settings=settings,
                 links=links,

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.db import utcnow
 from app.mail import OutgoingMail
-from app.questions import service
+from app.questions import moderation, service
 from app.questions.mails import MailLinks
 from app.questions.models import Message
 from app.questions.routes import router
@@ -186,7 +186,7 @@ def seed_demo_threads(
         )
         thread_ids.append(asked.thread.id)
         if demo.published:
-            service.approve(
+            moderation.approve(
                 session,
                 settings=settings,
                 links=links,

@@ -12,7 +12,7 @@ from app.config import Settings
 from app.db import SessionDep
 from app.mail import deliver_in_background, take_queued_ids
 from app.pagecache import cache_page
-from app.questions import service
+from app.questions import reading, service, tree
 from app.questions.mails import MailLinks
 from app.questions.models import (
     MESSAGE_STATE_LABELS,
@@ -220,7 +220,7 @@ def thread_page(
     request: Request, session: SessionDep, settings: SettingsDep, thread: PublicThreadDep
 ) -> Response:
     """A thread's permalink; each message has its anchor ``#message-<id>``."""
-    view = service.thread_view(session, settings=settings, thread=thread)
+    view = reading.thread_view(session, settings=settings, thread=thread)
     if view is None:
         raise HTTPException(status_code=404)
     return render(request, "questions/thread.html", {"view": view, **labels()})
@@ -239,16 +239,16 @@ def _private_page(
     notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    view = service.thread_view(
-        session, settings=settings, thread=thread, shown=service.seen_by_asker
+    view = reading.thread_view(
+        session, settings=settings, thread=thread, shown=reading.seen_by_asker
     )
     parent = None
-    if service.can_reply(thread):
+    if reading.can_reply(thread):
         picked = session.get(Message, parent_id) if parent_id else None
-        if picked is not None and picked.thread_id == thread.id and service.is_public(picked):
+        if picked is not None and picked.thread_id == thread.id and tree.is_public(picked):
             parent = picked
         else:
-            parent = service.default_parent(session, thread=thread, author=None)
+            parent = reading.default_parent(session, thread=thread, author=None)
     question = view.root.message if view else None
     context = {
         "view": view,

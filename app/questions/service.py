@@ -1,7 +1,11 @@
-"""Everything that happens to a question thread, as plain functions with keyword arguments.
+"""Asking and following a question: what a visitor typed checked, the question and the replies
+stored, the private link, and what the asker can do with it.
 
-Routes read the request and pick a template; these functions check, change and read the
-threads. A change commits its own transaction together with its audit line and its e-mails.
+Routes read the request and pick a template; these functions check and change the threads. A
+change commits its own transaction together with its audit line and its e-mails. Beside this
+module: ``moderation`` (what the staff do to a message), ``reading`` (threads as pages and
+lists), ``tree`` (a thread as a tree, text as HTML), ``indexing`` (search) and ``upkeep``
+(``python -m app maintenance``).
 
 Reply moderation: the asker's reply is published at once when the thread is already answered
 (a moderator accepted their question and a professional is talking with them); otherwise it
@@ -14,29 +18,27 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import html
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, Signer, URLSafeSerializer
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app import ratelimit
 from app.config import Settings
 from app.db import one_writer, utcnow
 from app.mail import OutgoingMail, queue_mail
 from app.questions import mails
+from app.questions.indexing import index_thread
 from app.questions.mails import MailLinks
 from app.questions.models import (
     ANONYMOUS,
@@ -45,7 +47,6 @@ from app.questions.models import (
     PSEUDONYM_MAX,
     QUESTION_MAX,
     QUESTION_MIN,
-    REASON_MAX,
     REPLY_MAX,
     Author,
     Message,
@@ -55,11 +56,9 @@ from app.questions.models import (
     Thread,
     ThreadState,
 )
-from app.search import index as search_index
-from app.search.models import EntryKind
+from app.questions.tree import answer_html
 from app.staff import audit
 from app.staff.models import StaffUser
-from app.templating import plain_text
 
 MAX_DEPTH = 2  # the question is 0: three levels in all
 MAX_LINKS = 2
@@ -104,13 +103,13 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
 
 
-def _id(row: Message | Thread) -> int:
+def row_id(row: Message | Thread) -> int:
     """The id of a row that is already stored."""
     assert row.id is not None
     return row.id
 
 
-def _length(count: int) -> str:
+def length_text(count: int) -> str:
     return f"{count:,}".replace(",", "\u202f")
 
 
@@ -125,8 +124,8 @@ def body_problem(body: str, *, minimum: int, maximum: int, what: str) -> str | N
         )
     if len(body) > maximum:
         return (
-            f"Ton texte ne peut pas dépasser {_length(maximum)} caractères "
-            f"(il en compte {_length(len(body))}). Raccourcis-le."
+            f"Ton texte ne peut pas dépasser {length_text(maximum)} caractères "
+            f"(il en compte {length_text(len(body))}). Raccourcis-le."
         )
     if len(LINK.findall(body)) > MAX_LINKS:
         return f"Ton texte contient trop de liens : {MAX_LINKS} au maximum."
@@ -283,14 +282,14 @@ def thread_by_unsubscribe_token(
     ).first()
 
 
-def _links(settings: Settings, links: MailLinks, thread: Thread) -> tuple[str, str]:
+def links_for_asker(settings: Settings, links: MailLinks, thread: Thread) -> tuple[str, str]:
     return (
         links.url("questions_private", token=private_token(settings, thread)),
         links.url("questions_unsubscribe", token=unsubscribe_token(settings, thread)),
     )
 
 
-def _send_to_asker(
+def send_to_asker(
     session: Session, *, thread: Thread, mail: mails.Mail, unsubscribe_url: str
 ) -> None:
     if thread.asker_email:
@@ -394,7 +393,7 @@ def ask(
         created_at=now,
         state_changed_at=now,
     )
-    private_url, unsubscribe_url = _links(settings, links, thread)
+    private_url, unsubscribe_url = links_for_asker(settings, links, thread)
     mail = mails.received(settings, private_url=private_url, unsubscribe_url=unsubscribe_url)
     # Everything is ready: one short write transaction for the counters, the thread, its
     # question and its e-mail (SQLite lets one writer at a time in).
@@ -402,19 +401,19 @@ def ask(
         _check_rate(session, settings=settings, address=address, email=address_email, now=now)
         session.add(thread)
         session.flush()
-        question.thread_id = _id(thread)
+        question.thread_id = row_id(thread)
         session.add(question)
-        _send_to_asker(session, thread=thread, mail=mail, unsubscribe_url=unsubscribe_url)
+        send_to_asker(session, thread=thread, mail=mail, unsubscribe_url=unsubscribe_url)
         session.commit()
     return Asked(thread=thread, question=question, token=token)
 
 
 def question_of(session: Session, *, thread: Thread) -> Message:
     """The thread's first message: the question."""
-    return _question(session, thread)
+    return question_row(session, thread)
 
 
-def _question(session: Session, thread: Thread) -> Message:
+def question_row(session: Session, thread: Thread) -> Message:
     return session.exec(
         select(Message)
         .where(col(Message.thread_id) == thread.id)
@@ -422,7 +421,7 @@ def _question(session: Session, thread: Thread) -> Message:
     ).one()
 
 
-def _latest_published(
+def latest_published(
     session: Session, thread: Thread, author: Author | None = None
 ) -> Message | None:
     query = (
@@ -453,8 +452,7 @@ def _reply_parent(
     parent = (
         session.get(Message, parent_id)
         if parent_id is not None
-        else _latest_published(session, thread, default_author)
-        or _latest_published(session, thread)
+        else latest_published(session, thread, default_author) or latest_published(session, thread)
     )
     if parent is None or parent.thread_id != thread.id:
         raise NotAllowedError("Ce message n'existe pas dans cette conversation.")
@@ -485,7 +483,7 @@ def reply(
     parent = _reply_parent(session, thread=thread, parent_id=parent_id, default_author=None)
     body_hash = text_hash(body)
     _check_duplicate(session, body_hash=body_hash, now=now)
-    question = _question(session, thread)
+    question = question_row(session, thread)
     publish = thread.state == ThreadState.answered
     parent_place, depth = _placement(parent)
     message = Message(
@@ -522,7 +520,7 @@ def reply(
                 to_state=MessageState.published,
                 reason="publiée sans relecture : le fil avait déjà une réponse",
             )
-        _refresh_thread(session, thread)
+        refresh_thread(session, thread)
         session.commit()
     session.refresh(message)
     return message
@@ -546,7 +544,7 @@ def answer(
         raise RefusedError({"reponse": "Écrivez votre réponse."})
     if len(body) > ANSWER_MAX:
         raise RefusedError(
-            {"reponse": f"La réponse ne peut pas dépasser {_length(ANSWER_MAX)} caractères."}
+            {"reponse": f"La réponse ne peut pas dépasser {length_text(ANSWER_MAX)} caractères."}
         )
     parent = _reply_parent(session, thread=thread, parent_id=parent_id, default_author=Author.asker)
     parent_place, depth = _placement(parent)
@@ -574,11 +572,11 @@ def answer(
         target=f"message {message.id}",
         to_state=MessageState.published,
     )
-    _refresh_thread(session, thread)
+    refresh_thread(session, thread)
     if thread.subscribed:
-        private_url, unsubscribe_url = _links(settings, links, thread)
+        private_url, unsubscribe_url = links_for_asker(settings, links, thread)
         mail = mails.answered(settings, private_url=private_url, unsubscribe_url=unsubscribe_url)
-        _send_to_asker(session, thread=thread, mail=mail, unsubscribe_url=unsubscribe_url)
+        send_to_asker(session, thread=thread, mail=mail, unsubscribe_url=unsubscribe_url)
     session.commit()
     session.refresh(message)
     return message
@@ -599,7 +597,7 @@ def local_changes() -> int:
     return _LocalChanges.count
 
 
-def _public_changed(session: Session) -> None:
+def public_changed(session: Session) -> None:
     _LocalChanges.count += 1
     session.exec(
         update(PublicChange)
@@ -608,352 +606,18 @@ def _public_changed(session: Session) -> None:
     )
 
 
-def _refresh_thread(session: Session, thread: Thread) -> None:
+def refresh_thread(session: Session, thread: Thread) -> None:
     """Derive the thread's visibility and state from its messages (one rule, one place)."""
-    _public_changed(session)
+    public_changed(session)
     session.flush()
-    question = _question(session, thread)
+    question = question_row(session, thread)
     thread.is_public = question.state == MessageState.published
     if thread.state != ThreadState.closed:
-        latest = _latest_published(session, thread)
+        latest = latest_published(session, thread)
         answered = latest is not None and latest.author == Author.professional
         thread.state = ThreadState.answered if answered else ThreadState.awaiting_answer
     session.add(thread)
-    _index_thread(session, thread)
-
-
-SEARCH_TITLE_MAX = 90
-
-
-def _search_title(question: Message) -> str:
-    """The start of the question, on one line: what a search hit shows as its link."""
-    text = " ".join(question.body.split())
-    if len(text) <= SEARCH_TITLE_MAX:
-        return text
-    return text[:SEARCH_TITLE_MAX].rsplit(" ", 1)[0] + "…"
-
-
-def _searchable_text(message: Message) -> str:
-    """The words of a message as a reader sees them: a staff answer without its Markdown."""
-    if message.author != Author.professional:
-        return message.body
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", _answer_html(message.body))).split())
-
-
-def _index_thread(session: Session, thread: Thread) -> None:
-    """Make search hold exactly the messages of ``thread`` that its public page shows."""
-    thread_id = _id(thread)
-    messages = _messages_of(session, [thread_id])[thread_id]
-    keys = [f"message:{message.id}" for message in messages]
-    if keys:
-        search_index.remove_messages(session, keys)
-    root = build_tree(messages, is_public) if thread.is_public else None
-    if root is None:
-        return
-    title = _search_title(root.message)
-    documents: list[search_index.Document] = []
-
-    def walk(node: Node) -> None:
-        if node.shown:
-            message = node.message
-            if message.author == Author.professional:
-                heading = "Réponse d'un professionnel"
-            elif message.is_question:
-                heading = f"Question de {message.author_name}"
-            else:
-                heading = f"Réponse de {message.author_name}"
-            documents.append(
-                search_index.Document(
-                    kind=EntryKind.question,
-                    key=f"message:{message.id}",
-                    url=f"/questions/{thread_id}#message-{message.id}",
-                    title=title,
-                    heading=heading,
-                    body=_searchable_text(message),
-                )
-            )
-        for child in node.children:
-            walk(child)
-
-    walk(root)
-    search_index.add_messages(session, documents)
-
-
-# --- Moderation ---------------------------------------------------------------------------------
-
-# action -> (states it applies to, state it leads to; None: back to the state before deletion)
-TRANSITIONS: dict[str, tuple[frozenset[MessageState], MessageState | None]] = {
-    "approve": (frozenset({MessageState.pending}), MessageState.published),
-    "reject": (frozenset({MessageState.pending}), MessageState.rejected),
-    "spam": (frozenset({MessageState.pending}), MessageState.spam),
-    "hide": (frozenset({MessageState.published}), MessageState.hidden),
-    "republish": (frozenset({MessageState.hidden}), MessageState.published),
-    "delete": (frozenset(MessageState) - {MessageState.deleted}, MessageState.deleted),
-    "restore": (frozenset({MessageState.deleted}), None),
-}
-
-
-def allowed_actions(message: Message) -> list[str]:
-    """The moderation actions that apply to ``message`` in its current state."""
-    return [name for name, (sources, _) in TRANSITIONS.items() if message.state in sources]
-
-
-def _conflict() -> ConflictError:
-    return ConflictError(
-        "Quelqu'un d'autre a modifié ce message pendant que vous le lisiez. "
-        "Voici son état actuel : refaites votre action si elle est toujours utile."
-    )
-
-
-def _move(
-    session: Session,
-    *,
-    message: Message,
-    action: str,
-    version: int,
-    staff: StaffUser,
-    reason: str | None = None,
-    now: dt.datetime,
-) -> Thread:
-    """Apply ``action`` to ``message`` if nobody changed it since ``version``; audit it."""
-    if message.version != version:
-        raise _conflict()
-    sources, target = TRANSITIONS[action]
-    source = MessageState(message.state)
-    if source not in sources:
-        raise NotAllowedError("Cette action n'est pas possible sur un message dans cet état.")
-    thread = session.get(Thread, message.thread_id)
-    assert thread is not None
-    if action == "restore" and message.is_question and thread.deleted_by_asker_at is not None:
-        raise NotAllowedError(
-            "La personne a supprimé elle-même sa question : elle ne peut pas être restaurée."
-        )
-    destination = target or MessageState(message.previous_state or MessageState.pending)
-    values: dict[str, object] = {
-        "state": destination,
-        "previous_state": source if destination == MessageState.deleted else None,
-        "version": version + 1,
-        "state_changed_at": now,
-    }
-    if destination == MessageState.published and message.published_at is None:
-        values["published_at"] = now
-    if action == "reject":
-        values["reject_reason"] = reason
-    result = session.exec(
-        update(Message)
-        .where(col(Message.id) == message.id)
-        .where(col(Message.version) == version)
-        .values(**values)
-    )
-    if result.rowcount != 1:
-        session.rollback()
-        raise _conflict()
-    session.expire(message)
-    if destination == MessageState.published:
-        thread.last_activity_at = now
-    audit.record(
-        session,
-        action=action,
-        staff=staff,
-        target=f"message {message.id}",
-        from_state=source,
-        to_state=destination,
-        reason=reason,
-    )
-    _refresh_thread(session, thread)
-    return thread
-
-
-def approve(
-    session: Session,
-    *,
-    settings: Settings,
-    links: MailLinks,
-    message: Message,
-    version: int,
-    staff: StaffUser,
-    now: dt.datetime | None = None,
-) -> Message:
-    """Publish a pending message; the asker is told when it is their question."""
-    thread = _move(
-        session,
-        message=message,
-        action="approve",
-        version=version,
-        staff=staff,
-        now=now or utcnow(),
-    )
-    if message.is_question and thread.subscribed:
-        private_url, unsubscribe_url = _links(settings, links, thread)
-        mail = mails.published(settings, private_url=private_url, unsubscribe_url=unsubscribe_url)
-        _send_to_asker(session, thread=thread, mail=mail, unsubscribe_url=unsubscribe_url)
-    session.commit()
-    session.refresh(message)
-    return message
-
-
-def reject(
-    session: Session,
-    *,
-    settings: Settings,
-    links: MailLinks,
-    message: Message,
-    version: int,
-    reason: str,
-    staff: StaffUser,
-    now: dt.datetime | None = None,
-) -> Message:
-    """Refuse a pending message; the asker receives the reason and their own text."""
-    reason = clean(reason)
-    if not reason:
-        raise RefusedError(
-            {"raison": "Indiquez la raison du refus : elle est envoyée à la personne."}
-        )
-    if len(reason) > REASON_MAX:
-        raise RefusedError({"raison": f"La raison ne peut pas dépasser {REASON_MAX} caractères."})
-    text = message.body
-    thread = _move(
-        session,
-        message=message,
-        action="reject",
-        version=version,
-        staff=staff,
-        reason=reason,
-        now=now or utcnow(),
-    )
-    if thread.subscribed:
-        _, unsubscribe_url = _links(settings, links, thread)
-        mail = mails.rejected(
-            settings,
-            reason=reason,
-            text=text,
-            ask_url=links.url("questions_ask"),
-            unsubscribe_url=unsubscribe_url,
-        )
-        _send_to_asker(session, thread=thread, mail=mail, unsubscribe_url=unsubscribe_url)
-    session.commit()
-    session.refresh(message)
-    return message
-
-
-def change_state(
-    session: Session,
-    *,
-    message: Message,
-    action: str,
-    version: int,
-    staff: StaffUser,
-    reason: str | None = None,
-    now: dt.datetime | None = None,
-) -> Message:
-    """Mark as spam, hide, republish, delete or restore a message (no e-mail for these)."""
-    if action not in {"spam", "hide", "republish", "delete", "restore"}:
-        raise NotAllowedError("Action inconnue.")
-    reason = clean(reason)[:REASON_MAX] if reason else None
-    _move(
-        session,
-        message=message,
-        action=action,
-        version=version,
-        staff=staff,
-        reason=reason,
-        now=now or utcnow(),
-    )
-    session.commit()
-    session.refresh(message)
-    return message
-
-
-def mark_spam(session: Session, *, message: Message, version: int, staff: StaffUser) -> Message:
-    """pending -> spam."""
-    return change_state(session, message=message, action="spam", version=version, staff=staff)
-
-
-def hide(
-    session: Session, *, message: Message, version: int, staff: StaffUser, reason: str | None = None
-) -> Message:
-    """published -> hidden."""
-    return change_state(
-        session, message=message, action="hide", version=version, staff=staff, reason=reason
-    )
-
-
-def delete(
-    session: Session, *, message: Message, version: int, staff: StaffUser, reason: str | None = None
-) -> Message:
-    """any -> deleted (restorable until it is purged)."""
-    return change_state(
-        session, message=message, action="delete", version=version, staff=staff, reason=reason
-    )
-
-
-def restore(session: Session, *, message: Message, version: int, staff: StaffUser) -> Message:
-    """deleted -> the state it had before."""
-    return change_state(session, message=message, action="restore", version=version, staff=staff)
-
-
-def edit(
-    session: Session,
-    *,
-    message: Message,
-    version: int,
-    body: str,
-    author_name: str,
-    staff: StaffUser,
-    now: dt.datetime | None = None,
-) -> Message:
-    """Change a message's text or pseudonym (to remove identifying details); keeps the original."""
-    body, author_name = clean(body), clean(author_name)
-    errors: dict[str, str] = {}
-    maximum = ANSWER_MAX if message.author == Author.professional else QUESTION_MAX
-    if not body:
-        errors["texte"] = "Le texte ne peut pas être vide."
-    elif len(body) > maximum:
-        errors["texte"] = f"Le texte ne peut pas dépasser {_length(maximum)} caractères."
-    if message.author == Author.asker and not author_name:
-        errors["pseudo"] = "Le pseudo ne peut pas être vide."
-    elif len(author_name) > PSEUDONYM_MAX:
-        errors["pseudo"] = f"Le pseudo ne peut pas dépasser {PSEUDONYM_MAX} caractères."
-    if errors:
-        raise RefusedError(errors)
-    if message.version != version:
-        raise _conflict()
-    if body == message.body and author_name == message.author_name:
-        return message
-    session.add(
-        MessageRevision(
-            message_id=_id(message),
-            body=message.body,
-            author_name=message.author_name,
-            staff_id=staff.id,
-            created_at=now or utcnow(),
-        )
-    )
-    result = session.exec(
-        update(Message)
-        .where(col(Message.id) == message.id)
-        .where(col(Message.version) == version)
-        .values(body=body, author_name=author_name, version=version + 1, body_hash=text_hash(body))
-    )
-    if result.rowcount != 1:
-        session.rollback()
-        raise _conflict()
-    _public_changed(session)
-    session.expire(message)
-    thread = session.get(Thread, message.thread_id)
-    assert thread is not None
-    _index_thread(session, thread)
-    audit.record(
-        session,
-        action="edit",
-        staff=staff,
-        target=f"message {message.id}",
-        from_state=message.state,
-        to_state=message.state,
-    )
-    session.commit()
-    session.refresh(message)
-    return message
+    index_thread(session, thread)
 
 
 # --- What the asker can do with their private link ----------------------------------------------
@@ -962,7 +626,7 @@ def edit(
 def delete_by_asker(session: Session, *, thread: Thread, now: dt.datetime | None = None) -> None:
     """Remove the question from public pages, erase the e-mail, and sign the thread "Anonyme"."""
     now = now or utcnow()
-    question = _question(session, thread)
+    question = question_row(session, thread)
     if question.state != MessageState.deleted:
         session.exec(
             update(Message)
@@ -987,7 +651,7 @@ def delete_by_asker(session: Session, *, thread: Thread, now: dt.datetime | None
         .where(col(MessageRevision.message_id).in_(asker_messages))
         .values(author_name=ANONYMOUS)
     )
-    _forget_pending_mail(session, thread=thread)
+    forget_pending_mail(session, thread=thread)
     thread.asker_email = None
     thread.subscribed = False
     thread.email_erased_at = now
@@ -1002,11 +666,11 @@ def delete_by_asker(session: Session, *, thread: Thread, now: dt.datetime | None
         to_state=MessageState.deleted,
     )
     session.expire(question)
-    _refresh_thread(session, thread)
+    refresh_thread(session, thread)
     session.commit()
 
 
-def _forget_pending_mail(session: Session, *, thread: Thread) -> None:
+def forget_pending_mail(session: Session, *, thread: Thread) -> None:
     session.exec(sql_delete(OutgoingMail).where(col(OutgoingMail.thread_id) == thread.id))
 
 
@@ -1014,361 +678,10 @@ def unsubscribe(session: Session, *, thread: Thread) -> None:
     """No more e-mails about this thread (mails already queued are dropped too)."""
     thread.subscribed = False
     session.add(thread)
-    _forget_pending_mail(session, thread=thread)
+    forget_pending_mail(session, thread=thread)
     session.commit()
-
-
-# --- Upkeep: python -m app maintenance ----------------------------------------------------------
-
-
-def close_idle(session: Session, *, settings: Settings, now: dt.datetime | None = None) -> int:
-    """Close the threads idle for ``thread_close_days``; returns how many."""
-    now = now or utcnow()
-    cutoff = now - dt.timedelta(days=settings.thread_close_days)
-    threads = session.exec(
-        select(Thread)
-        .where(col(Thread.state) != ThreadState.closed)
-        .where(col(Thread.last_activity_at) < cutoff)
-    ).all()
-    for thread in threads:
-        audit.record(
-            session,
-            action="close",
-            target=f"fil {thread.id}",
-            from_state=thread.state,
-            to_state=ThreadState.closed,
-            reason=f"aucune activité depuis {settings.thread_close_days} jours",
-        )
-        thread.state = ThreadState.closed
-        thread.closed_at = now
-        session.add(thread)
-    if threads:
-        _public_changed(session)
-    session.commit()
-    return len(threads)
-
-
-def months_before(moment: dt.datetime, months: int) -> dt.datetime:
-    """The same day ``months`` calendar months earlier (the last day of a shorter month)."""
-    month_index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for day in range(moment.day, 27, -1):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    return moment.replace(year=year, month=month, day=min(moment.day, 28))
-
-
-def erase_old_emails(
-    session: Session, *, settings: Settings, now: dt.datetime | None = None
-) -> int:
-    """Erase askers' addresses ``email_retention_months`` after their thread's last activity."""
-    now = now or utcnow()
-    cutoff = months_before(now, settings.email_retention_months)
-    threads = session.exec(
-        select(Thread)
-        .where(col(Thread.asker_email).is_not(None))
-        .where(col(Thread.last_activity_at) < cutoff)
-    ).all()
-    for thread in threads:
-        _forget_pending_mail(session, thread=thread)
-        thread.asker_email = None
-        thread.email_erased_at = now
-        session.add(thread)
-        audit.record(
-            session,
-            action="erase_email",
-            target=f"fil {thread.id}",
-            reason=f"{settings.email_retention_months} mois sans activité",
-        )
-    session.commit()
-    return len(threads)
-
-
-def purge(session: Session, *, settings: Settings, now: dt.datetime | None = None) -> int:
-    """Erase for good the messages deleted ``purge_after_days`` ago; returns how many."""
-    now = now or utcnow()
-    cutoff = now - dt.timedelta(days=settings.purge_after_days)
-    doomed = session.exec(
-        select(Message)
-        .where(col(Message.state) == MessageState.deleted)
-        .where(col(Message.state_changed_at) < cutoff)
-    ).all()
-    count = 0
-    for message in doomed:
-        if session.get(Message, message.id) is None:
-            continue  # already gone with its thread
-        if message.is_question:
-            count += _purge_thread(session, thread_id=message.thread_id)
-            audit.record(session, action="purge", target=f"fil {message.thread_id}")
-        else:
-            session.exec(
-                update(Message)
-                .where(col(Message.parent_id) == message.id)
-                .values(parent_id=message.parent_id)
-            )
-            session.exec(
-                sql_delete(MessageRevision).where(col(MessageRevision.message_id) == message.id)
-            )
-            session.delete(message)
-            audit.record(session, action="purge", target=f"message {message.id}")
-            count += 1
-        session.flush()
-    session.commit()
-    return count
-
-
-def _purge_thread(session: Session, *, thread_id: int) -> int:
-    messages = select(Message.id).where(col(Message.thread_id) == thread_id)
-    session.exec(sql_delete(MessageRevision).where(col(MessageRevision.message_id).in_(messages)))
-    session.exec(sql_delete(OutgoingMail).where(col(OutgoingMail.thread_id) == thread_id))
-    session.exec(update(Message).where(col(Message.thread_id) == thread_id).values(parent_id=None))
-    result = session.exec(sql_delete(Message).where(col(Message.thread_id) == thread_id))
-    session.exec(sql_delete(Thread).where(col(Thread.id) == thread_id))
-    session.expunge_all()
-    return int(result.rowcount)
-
-
-# --- Reading threads ----------------------------------------------------------------------------
-
-_markdown = MarkdownIt("js-default", {"linkify": False, "typographer": False}).disable("image")
-_markdown.validateLink = lambda url: url.strip().lower().startswith(("http://", "https://"))  # type: ignore[method-assign]
-
-
-@lru_cache(maxsize=4096)
-def _answer_html(body: str) -> Markup:
-    return Markup(_markdown.render(body))  # noqa: S704 - html=False: raw HTML is escaped
-
-
-def message_html(message: Message) -> Markup:
-    """A professional's answer as Markdown without raw HTML; anyone else's text as plain text."""
-    if message.author == Author.professional:
-        return _answer_html(message.body)
-    return plain_text(message.body)
 
 
 def markdown_preview(body: str) -> Markup:
     """The HTML an answer will have once published."""
-    return _answer_html(clean(body))
-
-
-@dataclass
-class Node:
-    """A message and its replies; ``shown`` is False for a removed message kept as a placeholder."""
-
-    message: Message
-    shown: bool
-    children: list[Node] = field(default_factory=list)
-
-    @property
-    def html(self) -> Markup:
-        return message_html(self.message)
-
-
-@dataclass
-class ThreadView:
-    thread: Thread
-    root: Node
-    shown_count: int
-    fiche_title: str | None = None
-
-
-@dataclass
-class ThreadPage:
-    """One page of the public threads of a fiche (or of the general questions)."""
-
-    fiche_slug: str | None
-    total: int
-    page: int
-    pages: int
-    threads: list[ThreadView]
-
-
-def build_tree(messages: Sequence[Message], shown: Callable[[Message], bool]) -> Node | None:
-    """Nest ``messages`` under the question; keep unshown ones only to hold shown replies."""
-    by_parent: dict[int | None, list[Message]] = {}
-    for message in sorted(messages, key=lambda m: (m.created_at, m.id or 0)):
-        by_parent.setdefault(message.parent_id, []).append(message)
-
-    def grow(message: Message) -> Node | None:
-        children = [n for c in by_parent.get(message.id, []) if (n := grow(c)) is not None]
-        visible = shown(message)
-        if not visible and not children:
-            return None
-        return Node(message=message, shown=visible, children=children)
-
-    roots = by_parent.get(None, [])
-    if not roots:
-        return None
-    root = grow(roots[0])
-    return root
-
-
-def _count(node: Node) -> int:
-    return int(node.shown) + sum(_count(child) for child in node.children)
-
-
-def is_public(message: Message) -> bool:
-    return message.state == MessageState.published
-
-
-def _messages_of(session: Session, thread_ids: Iterable[int]) -> dict[int, list[Message]]:
-    ids = list(thread_ids)
-    grouped: dict[int, list[Message]] = {thread_id: [] for thread_id in ids}
-    if not ids:
-        return grouped
-    for message in session.exec(select(Message).where(col(Message.thread_id).in_(ids))).all():
-        grouped[message.thread_id].append(message)
-    return grouped
-
-
-def thread_list(
-    session: Session, *, fiche_slug: str | None, page: int = 1, per_page: int = PER_PAGE
-) -> ThreadPage:
-    """The public threads of a fiche (None: the general questions), newest first, paginated."""
-    where = [
-        col(Thread.is_public).is_(True),
-        col(Thread.fiche_slug) == fiche_slug if fiche_slug else col(Thread.fiche_slug).is_(None),
-    ]
-    total = session.exec(select(func.count()).select_from(Thread).where(*where)).one()
-    pages = max(1, -(-total // per_page))
-    page = max(1, page)
-    threads = session.exec(
-        select(Thread)
-        .where(*where)
-        .order_by(col(Thread.created_at).desc(), col(Thread.id).desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    grouped = _messages_of(session, (t.id for t in threads if t.id is not None))
-    views = []
-    for thread in threads:
-        assert thread.id is not None
-        root = build_tree(grouped[thread.id], is_public)
-        if root is not None:
-            views.append(ThreadView(thread=thread, root=root, shown_count=_count(root)))
-    return ThreadPage(fiche_slug=fiche_slug, total=total, page=page, pages=pages, threads=views)
-
-
-def fiche_thread(session: Session, *, fiche_slug: str, page: int = 1) -> ThreadPage:
-    """What a fiche page shows under the fiche (include ``questions/_fiche_thread.html``)."""
-    return thread_list(session, fiche_slug=fiche_slug, page=page)
-
-
-def thread_view(
-    session: Session,
-    *,
-    settings: Settings,
-    thread: Thread,
-    shown: Callable[[Message], bool] = is_public,
-) -> ThreadView | None:
-    """One thread as a tree of the messages ``shown`` picks (public ones by default)."""
-    assert thread.id is not None
-    root = build_tree(_messages_of(session, [thread.id])[thread.id], shown)
-    if root is None:
-        return None
-    return ThreadView(
-        thread=thread,
-        root=root,
-        shown_count=_count(root),
-        fiche_title=fiche_title(settings, thread.fiche_slug),
-    )
-
-
-def seen_by_asker(message: Message) -> bool:
-    """The asker sees their pending, refused and hidden messages too, marked as such."""
-    return message.state not in (MessageState.spam, MessageState.deleted)
-
-
-def seen_by_staff(_message: Message) -> bool:
-    return True
-
-
-def can_reply(thread: Thread) -> bool:
-    return thread.is_public and thread.state != ThreadState.closed
-
-
-# --- Staff lists --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    message: Message
-    thread: Thread
-
-
-def moderation_queue(session: Session, *, limit: int = 200) -> list[QueueItem]:
-    """Pending messages, oldest first."""
-    rows = session.exec(
-        select(Message, Thread)
-        .join(Thread, col(Thread.id) == col(Message.thread_id))
-        .where(col(Message.state) == MessageState.pending)
-        .order_by(col(Message.created_at), col(Message.id))
-        .limit(limit)
-    ).all()
-    return [QueueItem(message=message, thread=thread) for message, thread in rows]
-
-
-def pending_count(session: Session) -> int:
-    return session.exec(
-        select(func.count()).select_from(Message).where(col(Message.state) == MessageState.pending)
-    ).one()
-
-
-@dataclass(frozen=True)
-class StaffThreadRow:
-    thread: Thread
-    question: Message
-
-
-def staff_threads(
-    session: Session, *, state: ThreadState | None, limit: int = 200
-) -> list[StaffThreadRow]:
-    """Threads for the staff: awaiting an answer (oldest activity first), or any state."""
-    query = (
-        select(Thread, Message)
-        .join(Message, col(Message.thread_id) == col(Thread.id))
-        .where(col(Message.parent_id).is_(None))
-    )
-    if state is not None:
-        query = query.where(col(Thread.state) == state).where(col(Thread.is_public).is_(True))
-        query = query.order_by(col(Thread.last_activity_at), col(Thread.id))
-    else:
-        query = query.order_by(col(Thread.last_activity_at).desc(), col(Thread.id).desc())
-    rows = session.exec(query.limit(limit)).all()
-    return [StaffThreadRow(thread=thread, question=question) for thread, question in rows]
-
-
-def awaiting_count(session: Session) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Thread)
-        .where(col(Thread.state) == ThreadState.awaiting_answer)
-        .where(col(Thread.is_public).is_(True))
-    ).one()
-
-
-def revisions(session: Session, *, message: Message) -> list[MessageRevision]:
-    """Earlier texts of a message, newest first (staff only)."""
-    return list(
-        session.exec(
-            select(MessageRevision)
-            .where(col(MessageRevision.message_id) == message.id)
-            .order_by(col(MessageRevision.id).desc())
-        ).all()
-    )
-
-
-def staff_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.exec(select(StaffUser).where(col(StaffUser.id).in_(wanted))).all()
-    return {user.id: user.display_name for user in rows if user.id is not None}
-
-
-def default_parent(session: Session, *, thread: Thread, author: Author | None) -> Message | None:
-    """The message a reply form answers when none is picked: the latest published one."""
-    return _latest_published(session, thread, author) or _latest_published(session, thread)
+    return answer_html(clean(body))

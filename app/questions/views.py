@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.datastructures import State
 
-from app.questions import service
+from app.questions import reading, service
 
 MAX_CACHED = 512
 VERSION_TTL = 0.1
@@ -25,7 +25,7 @@ VERSION_TTL = 0.1
 
 @dataclass(frozen=True)
 class ThreadListing:
-    thread_page: service.ThreadPage
+    thread_page: reading.ThreadPage
     html: Markup
 
 
@@ -46,7 +46,7 @@ def _cache_of(state: State) -> Cache:
 def _build(request: Request, engine: Engine, fiche_slug: str | None, page: int) -> ThreadListing:
     with Session(engine) as session:
         version = service.public_version(session)
-        thread_page = service.thread_list(session, fiche_slug=fiche_slug, page=page)
+        thread_page = reading.thread_list(session, fiche_slug=fiche_slug, page=page)
         template = request.app.state.templates.get_template("questions/_fiche_thread.html")
         html = Markup(template.render(request=request, thread_page=thread_page))  # noqa: S704
     listing = ThreadListing(thread_page=thread_page, html=html)

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.db import SessionDep
-from app.questions import service
+from app.questions import moderation, reading, service, tree
 from app.questions.models import (
     MESSAGE_STATE_LABELS,
     THREAD_STATE_LABELS,
@@ -55,8 +55,8 @@ from app.templating import render
 
 public_router = APIRouter(prefix="/staff", include_in_schema=False)
 router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)], include_in_schema=False)
-moderation = APIRouter(dependencies=[Depends(require_role(Role.moderator))])
-reading = APIRouter(dependencies=[Depends(require_role(Role.moderator, Role.professional))])
+moderators = APIRouter(dependencies=[Depends(require_role(Role.moderator))])
+readers = APIRouter(dependencies=[Depends(require_role(Role.moderator, Role.professional))])
 answering = APIRouter(dependencies=[Depends(require_role(Role.professional))])
 admin = APIRouter(dependencies=[Depends(require_role(Role.admin))])
 
@@ -171,8 +171,8 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Resp
 @router.get("", name="staff_home")
 def home(request: Request, session: SessionDep, staff: CurrentStaff) -> Response:
     context = {
-        "pending": service.pending_count(session),
-        "awaiting": service.awaiting_count(session),
+        "pending": reading.pending_count(session),
+        "awaiting": reading.awaiting_count(session),
     }
     return staff_page(request, "staff/home.html", context)
 
@@ -209,10 +209,10 @@ def password_change(
 # --- Moderation ---------------------------------------------------------------------------------
 
 
-@moderation.get("/moderation", name="staff_queue")
+@moderators.get("/moderation", name="staff_queue")
 def queue(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Pending messages, oldest first."""
-    items = service.moderation_queue(session)
+    items = reading.moderation_queue(session)
     titles = {
         item.thread.fiche_slug: service.fiche_title(settings, item.thread.fiche_slug)
         for item in items
@@ -244,18 +244,18 @@ def _message_page(
 ) -> Response:
     thread = session.get(Thread, message.thread_id)
     assert thread is not None
-    view = service.thread_view(
-        session, settings=settings, thread=thread, shown=service.seen_by_staff
+    view = reading.thread_view(
+        session, settings=settings, thread=thread, shown=reading.seen_by_staff
     )
     context = {
         "message": message,
         "thread": thread,
         "view": view,
         "fiche_title": service.fiche_title(settings, thread.fiche_slug),
-        "html": service.message_html(message),
-        "actions": service.allowed_actions(message),
-        "revisions": service.revisions(session, message=message),
-        "names": service.staff_names(session, [message.staff_id]),
+        "html": tree.message_html(message),
+        "actions": moderation.allowed_actions(message),
+        "revisions": reading.revisions(session, message=message),
+        "names": reading.staff_names(session, [message.staff_id]),
         "errors": errors or {},
         "values": values or {"texte": message.body, "pseudo": message.author_name},
         "conflict": conflict,
@@ -263,14 +263,14 @@ def _message_page(
     return staff_page(request, "staff/message.html", context, status_code=status_code)
 
 
-@moderation.get("/messages/{message_id}", name="staff_message")
+@moderators.get("/messages/{message_id}", name="staff_message")
 def message_page(
     request: Request, session: SessionDep, settings: SettingsDep, message: MessageDep
 ) -> Response:
     return _message_page(request, session, settings, message=message)
 
 
-@moderation.post("/messages/{message_id}/decision", name="staff_message_decide")
+@moderators.post("/messages/{message_id}/decision", name="staff_message_decide")
 def decide(
     request: Request,
     session: SessionDep,
@@ -286,7 +286,7 @@ def decide(
     """Approve, reject (with a reason), mark as spam, hide, republish, delete or restore."""
     try:
         if action == "approve":
-            service.approve(
+            moderation.approve(
                 session,
                 settings=settings,
                 links=links,
@@ -295,7 +295,7 @@ def decide(
                 staff=staff,
             )
         elif action == "reject":
-            service.reject(
+            moderation.reject(
                 session,
                 settings=settings,
                 links=links,
@@ -305,7 +305,7 @@ def decide(
                 staff=staff,
             )
         else:
-            service.change_state(
+            moderation.change_state(
                 session, message=message, action=action, version=version, staff=staff, reason=raison
             )
     except service.RefusedError as refused:
@@ -330,7 +330,7 @@ def decide(
     return send_mail_later(request, background, session, response)
 
 
-@moderation.post("/messages/{message_id}/modifier", name="staff_message_edit")
+@moderators.post("/messages/{message_id}/modifier", name="staff_message_edit")
 def edit_message(
     request: Request,
     session: SessionDep,
@@ -343,7 +343,7 @@ def edit_message(
 ) -> Response:
     """Remove identifying details; the earlier text stays in the history, for the staff only."""
     try:
-        service.edit(
+        moderation.edit(
             session, message=message, version=version, body=texte, author_name=pseudo, staff=staff
         )
     except service.RefusedError as refused:
@@ -374,11 +374,11 @@ def edit_message(
 # --- Threads and answers ------------------------------------------------------------------------
 
 
-@reading.get("/fils", name="staff_threads")
+@readers.get("/fils", name="staff_threads")
 def threads(request: Request, session: SessionDep, tous: bool = False) -> Response:
     """Threads awaiting an answer (oldest first), or every thread."""
     state = None if tous else ThreadState.awaiting_answer
-    rows = service.staff_threads(session, state=state)
+    rows = reading.staff_threads(session, state=state)
     return staff_page(request, "staff/threads.html", {"rows": rows, "all": tous})
 
 
@@ -405,16 +405,16 @@ def _thread_page(
     preview: object = None,
     status_code: int = 200,
 ) -> Response:
-    view = service.thread_view(
-        session, settings=settings, thread=thread, shown=service.seen_by_staff
+    view = reading.thread_view(
+        session, settings=settings, thread=thread, shown=reading.seen_by_staff
     )
     parent = None
-    if service.can_reply(thread) and staff.has_role(Role.professional):
+    if reading.can_reply(thread) and staff.has_role(Role.professional):
         picked = session.get(Message, parent_id) if parent_id else None
-        if picked is not None and picked.thread_id == thread.id and service.is_public(picked):
+        if picked is not None and picked.thread_id == thread.id and tree.is_public(picked):
             parent = picked
         else:
-            parent = service.default_parent(session, thread=thread, author=Author.asker)
+            parent = reading.default_parent(session, thread=thread, author=Author.asker)
     ids = []
     if view is not None:
         stack = [view.root]
@@ -430,12 +430,12 @@ def _thread_page(
         "values": values or {},
         "errors": errors or {},
         "preview": preview,
-        "names": service.staff_names(session, ids),
+        "names": reading.staff_names(session, ids),
     }
     return staff_page(request, "staff/thread.html", context, status_code=status_code)
 
 
-@reading.get("/fils/{thread_id}", name="staff_thread")
+@readers.get("/fils/{thread_id}", name="staff_thread")
 def thread_page(
     request: Request,
     session: SessionDep,
@@ -621,7 +621,7 @@ def audit_log(
     )
 
 
-router.include_router(moderation)
-router.include_router(reading)
+router.include_router(moderators)
+router.include_router(readers)
 router.include_router(answering)
 router.include_router(admin)

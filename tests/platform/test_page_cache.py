@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app import migrate
 from app.main import create_app
-from app.questions import service
+from app.questions import moderation, service
 from app.questions.mails import MailLinks
 from app.staff.accounts import create_staff
 from app.staff.models import Role
@@ -100,7 +100,7 @@ def test_a_new_question_shows_at_the_next_request(
             fiche_slug=fiche_slug,
             address="192.0.2.1",
         )
-        service.approve(
+        moderation.approve(
             session,
             settings=app.state.settings,
             links=links,

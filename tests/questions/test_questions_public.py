@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from app.config import Settings
 from app.mail import deliver_queued, take_queued_ids
 from app.main import create_app
-from app.questions import service
+from app.questions import reading, service
 from app.questions.models import Message, MessageState, Thread, ThreadState
 from app.staff.models import Role
 from tests.conftest import make_settings
@@ -91,8 +91,8 @@ def test_a_question_from_a_fiche_is_attached_to_it(
     assert "Ta question portera sur la fiche" in unescape(page.text)
     published_question(app, client, fiche="piis-contrat-integration", pseudo="Milo")
     with Session(app.state.engine) as session:
-        fiche_page = service.fiche_thread(session, fiche_slug="piis-contrat-integration")
-        general = service.thread_list(session, fiche_slug=None)
+        fiche_page = reading.fiche_thread(session, fiche_slug="piis-contrat-integration")
+        general = reading.thread_list(session, fiche_slug=None)
     assert fiche_page.total == 1
     assert fiche_page.threads[0].root.message.author_name == "Milo"
     assert general.total == 0

@@ -14,7 +14,7 @@ from app import ratelimit
 from app.config import Settings
 from app.db import make_engine, utcnow
 from app.mail import OutgoingMail, deliver_pending, deliver_queued, take_queued_ids
-from app.questions import service
+from app.questions import moderation, reading, service, tree, upkeep
 from app.questions.models import (
     Message,
     MessageRevision,
@@ -78,7 +78,7 @@ def new_question(
 
 def published(app: FastAPI, session: Session, staff: StaffUser, **kwargs: object) -> Thread:
     asked = new_question(app, session, **kwargs)  # type: ignore[arg-type]
-    service.approve(
+    moderation.approve(
         session,
         settings=app.state.settings,
         links=links_for(app),
@@ -124,7 +124,7 @@ def test_the_message_state_machine(
 
     def run() -> Message:
         if action == "approve":
-            return service.approve(
+            return moderation.approve(
                 session,
                 settings=app.state.settings,
                 links=links_for(app),
@@ -133,7 +133,7 @@ def test_the_message_state_machine(
                 staff=staff,
             )
         if action == "reject":
-            return service.reject(
+            return moderation.reject(
                 session,
                 settings=app.state.settings,
                 links=links_for(app),
@@ -142,7 +142,7 @@ def test_the_message_state_machine(
                 reason="Trop de détails personnels.",
                 staff=staff,
             )
-        return service.change_state(
+        return moderation.change_state(
             session, message=message, action=action, version=message.version, staff=staff
         )
 
@@ -162,10 +162,10 @@ def test_deleted_comes_back_to_its_previous_state(
 ) -> None:
     thread = published(app, session, staff)
     question = service.question_of(session, thread=thread)
-    service.delete(session, message=question, version=question.version, staff=staff, reason="x")
+    moderation.delete(session, message=question, version=question.version, staff=staff, reason="x")
     session.refresh(thread)
     assert question.state == MessageState.deleted and not thread.is_public
-    service.restore(session, message=question, version=question.version, staff=staff)
+    moderation.restore(session, message=question, version=question.version, staff=staff)
     session.refresh(thread)
     assert question.state == MessageState.published and thread.is_public
 
@@ -179,7 +179,7 @@ def test_two_moderators_cannot_overwrite_each_other(
         session, email="autre@example.be", display_name="Autre", password=PASSWORD,
         roles=[Role.moderator],
     )  # fmt: skip
-    service.approve(
+    moderation.approve(
         session,
         settings=app.state.settings,
         links=links_for(app),
@@ -188,7 +188,7 @@ def test_two_moderators_cannot_overwrite_each_other(
         staff=staff,
     )
     with pytest.raises(service.ConflictError):
-        service.reject(
+        moderation.reject(
             session,
             settings=app.state.settings,
             links=links_for(app),
@@ -198,7 +198,7 @@ def test_two_moderators_cannot_overwrite_each_other(
             staff=other,
         )
     with pytest.raises(service.ConflictError):
-        service.edit(
+        moderation.edit(
             session,
             message=message,
             version=seen_version,
@@ -224,7 +224,7 @@ def test_concurrent_decisions_on_one_message_let_exactly_one_through(
             assert message is not None
             barrier.wait()
             try:
-                service.change_state(
+                moderation.change_state(
                     own, message=message, action=action, version=1, staff=own.merge(staff)
                 )
                 outcomes.append(action)
@@ -245,7 +245,7 @@ def test_edit_keeps_the_original_privately(
     message = new_question(
         app, session, body="Je m'appelle Lina Dupont et j'habite rue X."
     ).question
-    service.edit(
+    moderation.edit(
         session,
         message=message,
         version=message.version,
@@ -253,7 +253,7 @@ def test_edit_keeps_the_original_privately(
         author_name="Lina",
         staff=staff,
     )
-    [revision] = service.revisions(session, message=message)
+    [revision] = reading.revisions(session, message=message)
     assert revision.body == "Je m'appelle Lina Dupont et j'habite rue X."
     assert revision.staff_id == staff.id
     assert message.version == 2 and "[prénom retiré]" in message.body
@@ -263,7 +263,7 @@ def test_rejection_mails_the_reason_and_the_askers_own_text(
     app: FastAPI, session: Session, staff: StaffUser
 ) -> None:
     message = new_question(app, session, body="Mon texte à moi, avec mon numéro de dossier 1234.")
-    service.reject(
+    moderation.reject(
         session,
         settings=app.state.settings,
         links=links_for(app),
@@ -283,7 +283,7 @@ def test_rejection_mails_the_reason_and_the_askers_own_text(
 def test_a_reject_needs_a_reason(app: FastAPI, session: Session, staff: StaffUser) -> None:
     message = new_question(app, session).question
     with pytest.raises(service.RefusedError) as refused:
-        service.reject(
+        moderation.reject(
             session,
             settings=app.state.settings,
             links=links_for(app),
@@ -315,10 +315,10 @@ def test_replies_nest_three_levels_at_most(
         )
         depths += [answer.depth, reply.depth]
     assert max(depths) == 2
-    view = service.thread_view(session, settings=settings, thread=thread)
+    view = reading.thread_view(session, settings=settings, thread=thread)
     assert view is not None
 
-    def deepest(node: service.Node, level: int = 1) -> int:
+    def deepest(node: tree.Node, level: int = 1) -> int:
         return max([level] + [deepest(child, level + 1) for child in node.children])
 
     assert deepest(view.root) == 3
@@ -342,7 +342,7 @@ def test_thread_states_follow_the_conversation(
     assert thread.state == ThreadState.awaiting_answer
     # Hiding the reply puts the answer last again.
     reply = session.exec(select(Message).where(Message.body == "Merci !")).one()
-    service.hide(session, message=reply, version=reply.version, staff=staff)
+    moderation.hide(session, message=reply, version=reply.version, staff=staff)
     session.refresh(thread)
     assert thread.state == ThreadState.answered and answer.state == MessageState.published
 
@@ -357,15 +357,15 @@ def test_close_idle_purge_and_erase_old_emails(
     session.add(old)
     recent = published(app, session, staff, body=QUESTION + " Autre.", email="b@example.be")
     session.commit()
-    assert service.close_idle(session, settings=settings, now=now) == 1
+    assert upkeep.close_idle(session, settings=settings, now=now) == 1
     session.refresh(old)
     session.refresh(recent)
     assert old.state == ThreadState.closed and recent.state != ThreadState.closed
 
     # E-mails: erased 12 months after the last activity, not before.
-    assert service.erase_old_emails(session, settings=settings, now=now) == 0
-    later = service.months_before(now, -12) + dt.timedelta(days=1)
-    assert service.erase_old_emails(session, settings=settings, now=later) == 2
+    assert upkeep.erase_old_emails(session, settings=settings, now=now) == 0
+    later = upkeep.months_before(now, -12) + dt.timedelta(days=1)
+    assert upkeep.erase_old_emails(session, settings=settings, now=later) == 2
     assert session.exec(select(Thread).where(Thread.asker_email.is_not(None))).all() == []  # type: ignore[union-attr]
 
     # Purge: a deleted answer goes after N days; its replies stay, moved up.
@@ -373,17 +373,17 @@ def test_close_idle_purge_and_erase_old_emails(
     reply = service.reply(
         session, settings=settings, thread=recent, parent_id=answer.id, body="Merci", address="x"
     )
-    service.delete(session, message=answer, version=answer.version, staff=staff)
-    assert service.purge(session, settings=settings, now=now) == 0
+    moderation.delete(session, message=answer, version=answer.version, staff=staff)
+    assert upkeep.purge(session, settings=settings, now=now) == 0
     soon = now + dt.timedelta(days=settings.purge_after_days + 1)
-    assert service.purge(session, settings=settings, now=soon) == 1
+    assert upkeep.purge(session, settings=settings, now=soon) == 1
     session.refresh(reply)
     assert reply.parent_id == service.question_of(session, thread=recent).id
     # A deleted question takes its whole thread with it.
     question = service.question_of(session, thread=recent)
-    service.delete(session, message=question, version=question.version, staff=staff)
+    moderation.delete(session, message=question, version=question.version, staff=staff)
     recent_id = recent.id
-    assert service.purge(session, settings=settings, now=soon) == 2
+    assert upkeep.purge(session, settings=settings, now=soon) == 2
     assert session.get(Thread, recent_id) is None
     assert session.exec(select(Message).where(Message.thread_id == recent_id)).all() == []
     assert session.exec(select(MessageRevision)).all() == []
@@ -398,7 +398,7 @@ def test_close_idle_purge_and_erase_old_emails(
     ],
 )
 def test_months_before(moment: dt.datetime, months: int, expected: dt.datetime) -> None:
-    assert service.months_before(moment, months) == expected
+    assert upkeep.months_before(moment, months) == expected
 
 
 def test_rate_counters_are_exact_under_concurrency(app: FastAPI, database_url: str) -> None:
@@ -516,7 +516,7 @@ def test_search_holds_exactly_what_the_public_pages_show(
     # One hit per thread: its best message.
     assert found_in_search(session, "garantie locative caution") == [hits[0].url]
 
-    service.edit(
+    moderation.edit(
         session,
         message=answer,
         version=answer.version,
@@ -526,7 +526,7 @@ def test_search_holds_exactly_what_the_public_pages_show(
     )
     assert found_in_search(session, "caution") == []
 
-    service.change_state(
+    moderation.change_state(
         session,
         message=question,
         action="hide",

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.mail import deliver_queued, take_queued_ids
-from app.questions import service
+from app.questions import moderation, service
 from app.questions.mails import MailLinks
 from app.questions.models import Message, Thread
 from app.staff.accounts import create_staff
@@ -155,7 +155,7 @@ def published_question(app: FastAPI, client: TestClient, **ask_fields: str) -> t
         thread = service.thread_by_token(session, token=path.rsplit("/", 1)[-1])
         assert thread is not None
         question = service.question_of(session, thread=thread)
-        service.approve(
+        moderation.approve(
             session,
             settings=settings,
             links=links_for(app),
