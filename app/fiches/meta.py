@@ -38,14 +38,43 @@ def check_slug(value: str) -> str:
 Slug = Annotated[str, Field(max_length=80), AfterValidator(check_slug)]
 
 
+# A fiche is reviewed at least once a year (a little more, so that a yearly review fits).
+LONGEST_REVIEW = dt.timedelta(days=400)
+
+
 class FicheSource(BaseModel):
-    """A public page the fiche's facts come from, with the date that page gives."""
+    """A public page the fiche's facts come from: the date the page gives, the day we read it.
+
+    A page with no date of its own cannot be cited (``date`` is required): a reader must be able
+    to tell how old the fact is, apart from how recently we looked at it (``consulte``).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: Text
     url: HttpUrl
     date: dt.date
+    consulte: dt.date
+
+    @field_validator("consulte")
+    @classmethod
+    def _read_after_written(cls, consulte: dt.date, info: ValidationInfo) -> dt.date:
+        date = info.data.get("date")
+        if date is not None and consulte < date:
+            raise ValueError(
+                f"la page a été lue le {consulte}, avant sa propre date ({date}) : "
+                "date est la date de la page, consulte le jour où tu l'as lue"
+            )
+        return consulte
+
+
+class FicheChange(BaseModel):
+    """A change of ``changements.yaml`` as this fiche tells it (its « Ce qui a changé » box)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Slug
+    texte: Annotated[str, Field(min_length=10, max_length=400)] | None = None
 
 
 class FicheMeta(BaseModel):
@@ -62,6 +91,8 @@ class FicheMeta(BaseModel):
     updated: dt.date
     sources: Annotated[list[FicheSource], Field(min_length=1)]
     related: list[Slug] = []
+    relire_avant: dt.date
+    changements: list[FicheChange] = []
 
     @field_validator("themes", "related")
     @classmethod
@@ -79,6 +110,31 @@ class FicheMeta(BaseModel):
                 f"la date de mise à jour ({updated}) précède la mise en ligne ({published})"
             )
         return updated
+
+    @field_validator("relire_avant")
+    @classmethod
+    def _review_within_a_year(cls, relire_avant: dt.date, info: ValidationInfo) -> dt.date:
+        updated = info.data.get("updated")
+        if updated is None:
+            return relire_avant
+        if relire_avant <= updated:
+            raise ValueError(
+                f"la date de relecture ({relire_avant}) doit suivre la mise à jour ({updated})"
+            )
+        if relire_avant - updated > LONGEST_REVIEW:
+            raise ValueError(
+                f"la date de relecture ({relire_avant}) est à plus d'un an de la mise à jour "
+                f"({updated}) : relis la fiche au moins une fois par an"
+            )
+        return relire_avant
+
+    @field_validator("changements")
+    @classmethod
+    def _each_change_once(cls, changes: list[FicheChange]) -> list[FicheChange]:
+        ids = [change.id for change in changes]
+        if len(set(ids)) != len(ids):
+            raise ValueError("un même changement est cité deux fois")
+        return changes
 
     @field_validator("related")
     @classmethod

@@ -60,11 +60,13 @@ FIELDS = {
     "updated": "2026-11-23",
     "sources": (
         '\n  - title: "Une source"\n    url: "https://example.org/source"\n    date: 2026-01-01'
+        "\n    consulte: 2026-11-20"
     ),
     "related": "[]",
+    "relire_avant": "2027-06-01",
 }
-# With every field present, the body starts on this line of the file (front matter: 1 to 14).
-BODY_LINE = 16
+# With every field present, the body starts on this line of the file (front matter: 1 to 16).
+BODY_LINE = 18
 DAY = dt.date(2025, 3, 1)
 
 

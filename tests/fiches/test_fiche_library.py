@@ -25,9 +25,16 @@ LONG = "x" * 301
         ({"version": '"2"'}, 6, "version : nombre entier attendu"),
         ({"published": "hier"}, 7, "published : date attendue"),
         ({"sources": "[]"}, 9, "sources : liste trop courte"),
-        ({"related": "[inconnue]"}, 13, "related : fiche inconnue « inconnue »"),
-        ({"related": "[essai]"}, 13, "related : une fiche ne peut pas se citer elle-même"),
-        ({"auteur": "Moi"}, 14, "auteur : champ inconnu"),
+        ({"related": "[inconnue]"}, 14, "related : fiche inconnue « inconnue »"),
+        ({"related": "[essai]"}, 14, "related : une fiche ne peut pas se citer elle-même"),
+        ({"auteur": "Moi"}, 16, "auteur : champ inconnu"),
+        ({"relire_avant": None}, 2, "relire_avant : champ obligatoire manquant"),
+        ({"relire_avant": "2026-11-23"}, 15, "relire_avant : la date de relecture (2026-11-23) d"),
+        ({"relire_avant": "2028-01-01"}, 15, "relire_avant : la date de relecture (2028-01-01) e"),
+        ({"relire_avant": "bientôt"}, 15, "relire_avant : date attendue"),
+        ({"changements": "\n  - id: Pas Un Slug"}, 17, "changements.0.id : « Pas Un Slug »"),
+        ({"changements": "\n  - id: a\n  - id: a"}, 16, "changements : un même changement"),
+        ({"changements": "\n  - id: a\n    texte: court"}, 18, "changements.0.texte : texte trop"),
         ({"title": "Titre: avec deux points"}, 2, "YAML invalide : mapping values"),
     ],
 )
@@ -41,10 +48,36 @@ def test_bad_front_matter(
 
 
 def test_bad_source_url_is_reported_at_its_line(content: ContentFolder) -> None:
-    sources = '\n  - title: "Une source"\n    url: "ftp://example.org"\n    date: 2026-01-01'
+    sources = (
+        '\n  - title: "Une source"\n    url: "ftp://example.org"'
+        "\n    date: 2026-01-01\n    consulte: 2026-11-20"
+    )
     assert content.problems("Texte.\n", sources=sources) == [
         (11, "sources.0.url : adresse http(s) attendue")
     ]
+
+
+@pytest.mark.parametrize(
+    ("dates", "line", "message"),
+    [
+        ("\n    consulte: 2026-11-20", 10, "sources.0.date : champ obligatoire manquant"),
+        ("\n    date: 2026-01-01", 10, "sources.0.consulte : champ obligatoire manquant"),
+        (
+            "\n    date: 2026-11-23\n    consulte: 2026-11-20",
+            13,
+            "sources.0.consulte : la page a été lue le 2026-11-20, avant sa propre date",
+        ),
+        ("\n    date: 2026-01-01\n    consulte: hier", 13, "sources.0.consulte : date attendue"),
+    ],
+)
+def test_a_source_gives_its_own_date_and_the_day_it_was_read(
+    content: ContentFolder, dates: str, line: int, message: str
+) -> None:
+    sources = '\n  - title: "Une source"\n    url: "https://example.org/page"' + dates
+    problems = content.problems("Texte.\n", sources=sources)
+    assert len(problems) == 1, problems
+    assert problems[0][0] == line
+    assert problems[0][1].startswith(message)
 
 
 def test_missing_front_matter(content: ContentFolder) -> None:
