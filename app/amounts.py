@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, model_validator
 
 from app.content import Problem, validation_problems
+from app.fiches.french import date_fr
 
 AMOUNTS_FILE = "montants.yaml"
 
@@ -63,13 +64,88 @@ class Scale(BaseModel):
         return max(in_force, key=lambda p: p.depuis)
 
 
+class Indexation(BaseModel):
+    """An indexation known to have taken effect on ``depuis`` for the scales it names.
+
+    Until a period of a scale starts on or after that date, the new figures of that scale are
+    not confirmed: the pages show the last known amount and say so next to it.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    depuis: dt.date
+    pourcentage: Decimal = Field(gt=0)
+    baremes: list[str] = Field(min_length=1)
+    source: Source
+
+    @property
+    def percent(self) -> str:
+        """« 2 % », « 2,5 % » (a no-break space before the sign)."""
+        return f"{self.pourcentage.normalize():f}".replace(".", ",") + "\u00a0%"
+
+    def notice(self, since: dt.date, *, several: bool = True) -> str:
+        """The sentence beside amounts of ``since`` that this indexation has made out of date."""
+        these = "Ces montants sont ceux" if several else "Ce montant est celui"
+        return (
+            f"Attention : une indexation de {self.percent} est entrée en vigueur le "
+            f"{date_fr(self.depuis)}. {these} du {date_fr(since)}, d'avant cette indexation : "
+            "le CPAS applique le montant actuel, un peu plus élevé."
+        )
+
+    def short_notice(self, since: dt.date) -> str:
+        """The same, short enough to follow an amount inside a sentence."""
+        return (
+            f"montant du {date_fr(since)} ; une indexation de {self.percent} a eu lieu le "
+            f"{date_fr(self.depuis)} : le CPAS applique le montant à jour"
+        )
+
+
 class Amounts(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     baremes: dict[str, Scale]
+    indexations: list[Indexation] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _indexations_name_known_scales(self) -> Amounts:
+        for indexation in self.indexations:
+            unknown = [name for name in indexation.baremes if name not in self.baremes]
+            if unknown:
+                raise ValueError(
+                    f"l'indexation du {indexation.depuis} nomme un barème inconnu : "
+                    f"{', '.join(unknown)} (barèmes : {', '.join(self.baremes)})"
+                )
+        dates = [indexation.depuis for indexation in self.indexations]
+        if len(set(dates)) != len(dates):
+            raise ValueError("deux indexations commencent à la même date")
+        return self
 
     def scale(self, name: str) -> Scale:
         return self.baremes[name]
+
+    def pending_indexation(self, name: str, day: dt.date) -> Indexation | None:
+        """The latest indexation of scale ``name`` in force on ``day`` whose figures are missing.
+
+        ``None`` when the period in force on ``day`` already starts on or after every
+        indexation of that scale (its new amounts are recorded), or when the scale is unknown.
+        """
+        scale = self.baremes.get(name)
+        if scale is None:
+            return None
+        try:
+            since = scale.on(day).depuis
+        except LookupError:
+            return None
+        missing = [
+            indexation
+            for indexation in self.indexations
+            if name in indexation.baremes and since < indexation.depuis <= day
+        ]
+        return max(missing, key=lambda indexation: indexation.depuis, default=None)
+
+    def indexation_dates(self) -> list[dt.date]:
+        """The days an indexation takes effect: a page showing amounts may change on them."""
+        return [indexation.depuis for indexation in self.indexations]
 
 
 def load_amounts(content_dir: Path) -> tuple[Amounts | None, list[Problem]]:

@@ -91,6 +91,19 @@ def csrf_field(request: Request) -> Markup:
 
 
 @pass_context
+def pending_indexation(context: dict[str, Any], scale: str, day: dt.date) -> Any:
+    """The indexation of ``scale`` in force on ``day`` whose figures ``montants.yaml`` lacks.
+
+    Read from the amounts the app loaded at start (``app.state.questionnaire``); ``None`` when
+    the amounts shown are up to date, or outside a request.
+    """
+    request = context.get("request")
+    site = getattr(getattr(request, "app", None), "state", None)
+    amounts = getattr(getattr(site, "questionnaire", None), "amounts", None)
+    return amounts.pending_indexation(scale, day) if amounts is not None else None
+
+
+@pass_context
 def url_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
     """The path of a named route: links stay relative, whatever host the site is behind."""
     request: Request = context["request"]
@@ -162,6 +175,7 @@ def build_templates(settings: Settings, extra_dirs: list[Path] | None = None) ->
         url_for=url_for,
         static_url=static_url,
         main_sections=main_sections,
+        pending_indexation=pending_indexation,
     )
     return Jinja2Templates(env=environment)
 

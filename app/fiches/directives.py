@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from markdown_it.rules_inline import StateInline
 
-from app.amounts import Amounts, Period, Scale
+from app.amounts import Amounts, Indexation, Period, Scale
 from app.fiches.french import date_fr, euros, typography
 
 DIRECTIVE = re.compile(r"\{\{[ \t]*([^{}\n]*?)[ \t]*\}\}")
@@ -35,11 +35,18 @@ class AmountNote:
     source_title: str
     source_url: str
     source_date: dt.date
+    # An indexation in force on the day whose new figures are not recorded yet, if any.
+    indexation: Indexation | None = None
 
     @property
     def in_force(self) -> str:
         """« montants en vigueur depuis le 1er février 2025 »."""
         return f"montants en vigueur depuis le {date_fr(self.since)}"
+
+    @property
+    def indexation_notice(self) -> str:
+        """The plain warning shown beside these amounts, or « » when they are up to date."""
+        return typography(self.indexation.notice(self.since)) if self.indexation else ""
 
 
 def directive_rule(state: StateInline, silent: bool) -> bool:
@@ -71,7 +78,9 @@ def find_period(amounts: Amounts | None, name: str, day: dt.date) -> tuple[Scale
         raise DirectiveError(str(error)) from error
 
 
-def amount_note(name: str, scale: Scale, period: Period) -> AmountNote:
+def amount_note(
+    name: str, scale: Scale, period: Period, *, amounts: Amounts | None, day: dt.date
+) -> AmountNote:
     return AmountNote(
         scale=name,
         title=scale.titre,
@@ -80,19 +89,27 @@ def amount_note(name: str, scale: Scale, period: Period) -> AmountNote:
         source_title=period.source.titre,
         source_url=str(period.source.url),
         source_date=period.source.date,
+        indexation=amounts.pending_indexation(name, day) if amounts else None,
     )
 
 
 def inline_amount(
     words: list[str], *, amounts: Amounts | None, day: dt.date
 ) -> tuple[str, AmountNote]:
-    """``{{ montant ris isole }}`` → « 1 314,20 € » and the note that dates it."""
+    """``{{ montant ris isole }}`` → « 1 314,20 € » and the note that dates it.
+
+    When an indexation took effect since that amount, the amount says so right after it.
+    """
     _kind, name, category = words
     scale, period = find_period(amounts, name, day)
     if category not in scale.categories:
         known = ", ".join(scale.categories)
         raise DirectiveError(f"catégorie inconnue « {category} » du barème {name} ({known})")
-    return euros(period.montants[category]), amount_note(name, scale, period)
+    note = amount_note(name, scale, period, amounts=amounts, day=day)
+    shown = euros(period.montants[category])
+    if note.indexation is not None:
+        shown += f" ({note.indexation.short_notice(note.since)})"
+    return shown, note
 
 
 def amount_table(
@@ -101,7 +118,7 @@ def amount_table(
     """``{{ tableau ris }}`` → (HTML table with caption and source, its plain text, its note)."""
     _kind, name = words
     scale, period = find_period(amounts, name, day)
-    note = amount_note(name, scale, period)
+    note = amount_note(name, scale, period, amounts=amounts, day=day)
     caption = typography(f"{scale.titre}, {scale.unite} : {note.in_force}")
     rows = [
         (typography(label), euros(period.montants[category]))
@@ -124,9 +141,14 @@ def amount_table(
         f'<p class="amounts-source">Source{typography(" :")} '
         f'<a href="{html.escape(note.source_url)}" class="external" rel="noopener">'
         f"{html.escape(typography(note.source_title))}</a>, {date_fr(note.source_date)}.</p>",
-        "</div>",
     ]
-    text = "\n".join([caption, *(typography(f"{label} : {amount}") for label, amount in rows)])
+    notice = typography(note.indexation_notice)
+    if notice:
+        lines.append(f'<p class="amounts-indexation">{html.escape(notice)}</p>')
+    lines.append("</div>")
+    text = "\n".join(
+        [caption, *(typography(f"{label} : {amount}") for label, amount in rows), notice]
+    ).rstrip()
     return "\n".join(lines) + "\n", text, note
 
 

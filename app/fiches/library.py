@@ -167,14 +167,17 @@ def fiche_etag(parsed: ParsedFiche, *, glossary_digest: str) -> str:
     digest = hashlib.sha256(parsed.source)
     digest.update(f"\n{ENGINE_VERSION}\n{glossary_digest}\n".encode())
     for note in parsed.context.amount_notes.values():
-        digest.update(f"{note.scale}:{note.since.isoformat()}\n".encode())
+        indexed = note.indexation.depuis.isoformat() if note.indexation else ""
+        digest.update(f"{note.scale}:{note.since.isoformat()}:{indexed}\n".encode())
     return digest.hexdigest()[:32]
 
 
 def next_change(amounts: Amounts | None, day: dt.date) -> dt.date | None:
     if amounts is None:
         return None
-    later = [p.depuis for s in amounts.baremes.values() for p in s.periodes if p.depuis > day]
+    starts = [p.depuis for s in amounts.baremes.values() for p in s.periodes]
+    # An indexation's notice appears on its first day, like a new amount.
+    later = [start for start in (*starts, *amounts.indexation_dates()) if start > day]
     return min(later, default=None)
 
 
