@@ -108,6 +108,22 @@ def check_content_command() -> None:
     typer.echo("Contenu valide.")
 
 
+@cli.command("actualiser-fiches")
+def refresh_fiches_command() -> None:
+    """After editing fiches: raise version and updated of each fiche whose text changed."""
+    from app.checks import fiches_and_paths
+    from app.fiches.fingerprints import refresh
+    from app.fiches.library import FICHES_DIR, load_library
+    from app.fiches.live import today
+
+    content_dir = Settings().content_dir
+    library, _problems = load_library(content_dir, day=today())
+    lines = refresh(content_dir / FICHES_DIR, fiches_and_paths(library), day=today())
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"{len(lines)} fiche(s) actualisée(s) ; empreintes à jour.")
+
+
 @cli.command("seed-demo")
 def seed_demo_command() -> None:
     """Fill the database with demonstration accounts and threads (development only)."""

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from app.config import PROJECT_DIR, Environment, Settings
 from app.db import make_engine
 from app.errors import register_error_handlers
+from app.fiches.changes_routes import router as changes_router
 from app.fiches.live import LiveLibrary
 from app.fiches.routes import router as fiches_router
 from app.middleware import SiteMiddleware
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
     app.include_router(pages_router)
     app.include_router(fiches_router)
+    app.include_router(changes_router)
     app.include_router(questionnaire_router)
     app.include_router(questionnaire_api_router(app.state.questionnaire))
     app.include_router(search_router)

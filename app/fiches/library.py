@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from app.amounts import Amounts, load_amounts
 from app.content import Problem
+from app.fiches.changes import Changes, load_changes, next_box_change, reference_problems
 from app.fiches.directives import AmountNote
 from app.fiches.french import sort_key, typography
 from app.fiches.glossary import GLOSSARY_FILE, GlossaryEntry, Term, compile_terms, load_glossary
@@ -60,8 +61,10 @@ class Library:
     themes: tuple[ThemeFiches, ...]
     glossary: tuple[GlossaryEntry, ...]
     rendered_on: dt.date
-    # The first day a new amount comes into force: render the library again from that day.
+    # The first day a new amount comes into force, or a change enters or leaves the fiches'
+    # « Ce qui a changé » boxes: render the library again from that day.
     next_amounts_change: dt.date | None
+    changes: Changes = Changes(())
 
     def get(self, slug: str) -> Fiche | None:
         return self.fiches.get(slug)
@@ -201,6 +204,15 @@ def load_library(content_dir: Path, *, day: dt.date) -> tuple[Library, list[Prob
             parsed[path.stem] = result
             problems += result.context.problems
     problems += library_problems(parsed, theme_slugs={theme.slug for theme in themes})
+    changes, change_problems = load_changes(content_dir)
+    metas = {slug: item.meta for slug, item in parsed.items() if item.meta is not None}
+    problems += change_problems + reference_problems(
+        changes,
+        fiches=metas,
+        fiche_paths={slug: item.path for slug, item in parsed.items()},
+        fiche_documents={slug: item.document for slug, item in parsed.items()},
+        scales=amounts.baremes if amounts is not None else (),
+    )
     glossary_path = content_dir / GLOSSARY_FILE
     glossary_bytes = glossary_path.read_bytes() if glossary_path.exists() else b""
     glossary_digest = hashlib.sha256(glossary_bytes).hexdigest()
@@ -218,7 +230,11 @@ def load_library(content_dir: Path, *, day: dt.date) -> tuple[Library, list[Prob
         ),
         glossary=tuple(glossary),
         rendered_on=day,
-        next_amounts_change=next_change(amounts, day),
+        next_amounts_change=min(
+            (d for d in (next_change(amounts, day), next_box_change(changes, day=day)) if d),
+            default=None,
+        ),
+        changes=changes,
     )
     return library, sorted(problems)
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 
+from app.fiches.changes import box
 from app.fiches.library import Fiche, Library
 from app.fiches.live import LiveLibrary
 from app.fiches.pdf import render_pdf
@@ -75,6 +76,8 @@ def fiche_context(
     return {
         "fiche": fiche,
         "related": library.related(fiche),
+        # « Ce qui a changé »: the library is rendered again on the day a change enters or leaves.
+        "changes_box": box(library.changes, fiche.meta, day=library.rendered_on),
         "page_url": f"{settings.base_url.rstrip('/')}/fiches/{fiche.slug}",
         "pdf": pdf,
     }
@@ -106,6 +109,8 @@ async def fiche_page(
     listing = await thread_listing(request, fiche_slug=fiche.slug, page=number)
     # The page changes with the fiche and with its thread: both are in the ETag.
     digest = hashlib.sha256(fiche.etag.encode() + listing.html.encode())
+    for note in box(library.changes, fiche.meta, day=library.rendered_on):
+        digest.update(f"\n{note.change.id}:{note.upcoming}:{note.texte}".encode())
     etag = '"' + digest.hexdigest()[:20] + '"'
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if not_modified(request, etag):
