@@ -22,6 +22,7 @@ from app.questionnaire.api import api_router as questionnaire_api_router
 from app.questionnaire.routes import router as questionnaire_router
 from app.questionnaire.site import load_site_questionnaire
 from app.questions.routes import router as questions_router
+from app.questions.staff_routes import router as questions_staff_router
 from app.search.routes import router as search_router
 from app.search.synonyms import load_synonyms
 from app.staff.auth import COOKIE_NAME as STAFF_COOKIE
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(questions_router)
     app.include_router(staff_login_router)
     app.include_router(staff_router)
+    app.include_router(questions_staff_router)
     app.add_exception_handler(LoginRequiredError, login_required_handler)
 
     app.add_middleware(

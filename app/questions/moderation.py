@@ -228,34 +228,6 @@ def change_state(
     return message
 
 
-def mark_spam(session: Session, *, message: Message, version: int, staff: StaffUser) -> Message:
-    """pending -> spam."""
-    return change_state(session, message=message, action="spam", version=version, staff=staff)
-
-
-def hide(
-    session: Session, *, message: Message, version: int, staff: StaffUser, reason: str | None = None
-) -> Message:
-    """published -> hidden."""
-    return change_state(
-        session, message=message, action="hide", version=version, staff=staff, reason=reason
-    )
-
-
-def delete(
-    session: Session, *, message: Message, version: int, staff: StaffUser, reason: str | None = None
-) -> Message:
-    """any -> deleted (restorable until it is purged)."""
-    return change_state(
-        session, message=message, action="delete", version=version, staff=staff, reason=reason
-    )
-
-
-def restore(session: Session, *, message: Message, version: int, staff: StaffUser) -> Message:
-    """deleted -> the state it had before."""
-    return change_state(session, message=message, action="restore", version=version, staff=staff)
-
-
 def edit(
     session: Session,
     *,

@@ -68,11 +68,6 @@ def thread_list(
     return ThreadPage(fiche_slug=fiche_slug, total=total, page=page, pages=pages, threads=views)
 
 
-def fiche_thread(session: Session, *, fiche_slug: str, page: int = 1) -> ThreadPage:
-    """What a fiche page shows under the fiche (include ``questions/_fiche_thread.html``)."""
-    return thread_list(session, fiche_slug=fiche_slug, page=page)
-
-
 def thread_view(
     session: Session,
     *,

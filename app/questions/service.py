@@ -408,12 +408,8 @@ def ask(
     return Asked(thread=thread, question=question, token=token)
 
 
-def question_of(session: Session, *, thread: Thread) -> Message:
-    """The thread's first message: the question."""
-    return question_row(session, thread)
-
-
 def question_row(session: Session, thread: Thread) -> Message:
+    """The thread's first message: the question."""
     return session.exec(
         select(Message)
         .where(col(Message.thread_id) == thread.id)

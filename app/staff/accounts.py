@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
+from app.staff import audit
 from app.staff.models import Role, StaffUser
 
 hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -39,9 +40,16 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def create_staff(
-    session: Session, *, email: str, display_name: str, password: str, roles: Iterable[Role]
+    session: Session,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    roles: Iterable[Role],
+    by: StaffUser | None = None,
 ) -> StaffUser:
-    """Create an account; refuses a weak password or an e-mail already in use."""
+    """Create an account and its audit line (by ``by``, or the system), in one commit;
+    refuses a weak password or an e-mail already in use."""
     email = email.strip().lower()
     problem = password_problem(password)
     if problem:
@@ -55,6 +63,14 @@ def create_staff(
         roles=",".join(sorted(set(roles))),
     )
     session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        action="account_created",
+        staff=by,
+        target=f"compte {user.id}",
+        reason=user.roles.replace(",", ", "),
+    )
     session.commit()
     session.refresh(user)
     return user

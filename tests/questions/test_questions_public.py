@@ -91,7 +91,7 @@ def test_a_question_from_a_fiche_is_attached_to_it(
     assert "Ta question portera sur la fiche" in unescape(page.text)
     published_question(app, client, fiche="piis-contrat-integration", pseudo="Milo")
     with Session(app.state.engine) as session:
-        fiche_page = reading.fiche_thread(session, fiche_slug="piis-contrat-integration")
+        fiche_page = reading.thread_list(session, fiche_slug="piis-contrat-integration")
         general = reading.thread_list(session, fiche_slug=None)
     assert fiche_page.total == 1
     assert fiche_page.threads[0].root.message.author_name == "Milo"

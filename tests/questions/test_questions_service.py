@@ -161,11 +161,20 @@ def test_deleted_comes_back_to_its_previous_state(
     app: FastAPI, session: Session, staff: StaffUser
 ) -> None:
     thread = published(app, session, staff)
-    question = service.question_of(session, thread=thread)
-    moderation.delete(session, message=question, version=question.version, staff=staff, reason="x")
+    question = service.question_row(session, thread)
+    moderation.change_state(
+        session,
+        action="delete",
+        message=question,
+        version=question.version,
+        staff=staff,
+        reason="x",
+    )
     session.refresh(thread)
     assert question.state == MessageState.deleted and not thread.is_public
-    moderation.restore(session, message=question, version=question.version, staff=staff)
+    moderation.change_state(
+        session, action="restore", message=question, version=question.version, staff=staff
+    )
     session.refresh(thread)
     assert question.state == MessageState.published and thread.is_public
 
@@ -342,7 +351,9 @@ def test_thread_states_follow_the_conversation(
     assert thread.state == ThreadState.awaiting_answer
     # Hiding the reply puts the answer last again.
     reply = session.exec(select(Message).where(Message.body == "Merci !")).one()
-    moderation.hide(session, message=reply, version=reply.version, staff=staff)
+    moderation.change_state(
+        session, action="hide", message=reply, version=reply.version, staff=staff
+    )
     session.refresh(thread)
     assert thread.state == ThreadState.answered and answer.state == MessageState.published
 
@@ -373,15 +384,19 @@ def test_close_idle_purge_and_erase_old_emails(
     reply = service.reply(
         session, settings=settings, thread=recent, parent_id=answer.id, body="Merci", address="x"
     )
-    moderation.delete(session, message=answer, version=answer.version, staff=staff)
+    moderation.change_state(
+        session, action="delete", message=answer, version=answer.version, staff=staff
+    )
     assert upkeep.purge(session, settings=settings, now=now) == 0
     soon = now + dt.timedelta(days=settings.purge_after_days + 1)
     assert upkeep.purge(session, settings=settings, now=soon) == 1
     session.refresh(reply)
-    assert reply.parent_id == service.question_of(session, thread=recent).id
+    assert reply.parent_id == service.question_row(session, recent).id
     # A deleted question takes its whole thread with it.
-    question = service.question_of(session, thread=recent)
-    moderation.delete(session, message=question, version=question.version, staff=staff)
+    question = service.question_row(session, recent)
+    moderation.change_state(
+        session, action="delete", message=question, version=question.version, staff=staff
+    )
     recent_id = recent.id
     assert upkeep.purge(session, settings=settings, now=soon) == 2
     assert session.get(Thread, recent_id) is None
@@ -503,7 +518,7 @@ def test_search_holds_exactly_what_the_public_pages_show(
         email="autre@example.be",
     )
     found = found_in_search(session, "garanties locatives")
-    question = service.question_of(session, thread=thread)
+    question = service.question_row(session, thread)
     assert found == [f"/questions/{thread.id}#message-{question.id}"]
 
     answer = answered(

@@ -154,7 +154,7 @@ def published_question(app: FastAPI, client: TestClient, **ask_fields: str) -> t
     with Session(app.state.engine) as session:
         thread = service.thread_by_token(session, token=path.rsplit("/", 1)[-1])
         assert thread is not None
-        question = service.question_of(session, thread=thread)
+        question = service.question_row(session, thread)
         moderation.approve(
             session,
             settings=settings,

@@ -123,7 +123,7 @@ def test_a_wrong_password_and_an_unknown_account_get_the_same_answer(
     assert 'value="personne@example.be"' in unknown.text  # the address typed is kept
     with Session(app.state.engine) as session:
         actions = [e.action for e in session.exec(select(AuditEntry)).all()]
-    assert actions == ["login_failed", "login_failed"]
+    assert actions == ["account_created", "login_failed", "login_failed"]
 
 
 @pytest.mark.parametrize("empty", ["email", "mot_de_passe"])
