@@ -26,7 +26,13 @@ from app.fiches.glossary import mark_terms
 from app.fiches.links import check_links
 from app.fiches.tokens import RenderContext, child_lines, context_of, inline_text, inline_tokens
 
-CALLOUTS = {"attention": "Attention", "bon-a-savoir": "Bon à savoir", "exemple": "Exemple"}
+CALLOUTS = {
+    "attention": "Attention",
+    "bon-a-savoir": "Bon à savoir",
+    "exemple": "Exemple",
+    # A list to print and tick by hand (the boxes are drawn by the stylesheet).
+    "a-cocher": "À cocher",
+}
 TOC_LEVELS = (2, 3)
 
 

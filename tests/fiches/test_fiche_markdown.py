@@ -62,7 +62,12 @@ def test_typography_leaves_code_and_urls_alone(content: ContentFolder) -> None:
 
 @pytest.mark.parametrize(
     ("name", "title"),
-    [("attention", "Attention"), ("bon-a-savoir", "Bon à savoir"), ("exemple", "Exemple")],
+    [
+        ("attention", "Attention"),
+        ("bon-a-savoir", "Bon à savoir"),
+        ("exemple", "Exemple"),
+        ("a-cocher", "À cocher"),
+    ],
 )
 def test_callouts(content: ContentFolder, name: str, title: str) -> None:
     page = content.html(f"::: {name}\nUn **point** à retenir.\n:::\n")
