@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from app.config import PROJECT_DIR
+from app.fiches.meta import load_themes
 
 SLUGS = sorted(p.stem for p in (PROJECT_DIR / "content" / "fiches").glob("*.md"))
 
@@ -21,12 +22,13 @@ def soup(html: str) -> BeautifulSoup:
 def test_index_groups_fiches_by_theme_with_their_update_date(client: TestClient) -> None:
     page = soup(client.get("/fiches").text)
     sections = page.select("main section")
-    assert [s.h2.get_text() for s in sections if s.h2] == [
-        "Le revenu d'intégration",
-        "Le contrat PIIS",
-        "Ta situation",
-        "Démarches et recours",
-    ]
+    # The themes of themes.yaml, in its order, each shown once a fiche uses it.
+    themes, _problems = load_themes(PROJECT_DIR / "content")
+    fiches = client.app.state.library.library.fiches.values()
+    used = {slug for fiche in fiches for slug in fiche.meta.themes}
+    expected = [theme.titre for theme in themes if theme.slug in used]
+    assert "Ta santé" in expected
+    assert [s.h2.get_text() for s in sections if s.h2] == expected
     listed = {a["href"] for a in page.select("ul.fiche-list h3 a")}
     assert listed == {f"/fiches/{slug}" for slug in SLUGS}
     assert "Mis à jour le 23 novembre 2026" in page.get_text()

@@ -21,7 +21,7 @@ QUERIES = [
     ("partir a l'etranger erasmus", "sejour-etranger"),
     ("job etudiant revenu", "travailler-avec-revenu-integration"),
     ("rembourser le cpas", "remboursement-cpas"),
-    ("AIDE MEDICALE URGENTE", "aide-sociale"),
+    ("AIDE MEDICALE URGENTE", "sante-mutuelle-carte-medicale"),
     ("moins de 18 ans enceinte", "moins-de-25-ans"),
     ("accuse de reception", "demander-aide-cpas"),
     ("cohabitant isole", "montants-revenu-integration"),
