@@ -27,12 +27,17 @@ EXAMPLE_DAY = dt.date(2025, 6, 1)
 # A 20-year-old who lives alone without income: the example of the documentation.
 EXAMPLE_ANSWERS: dict[str, Any] = {
     "age": 20,
+    "enceinte": False,
     "statut": "belge",
     "vit_en_belgique": True,
-    "logement": "seul",
+    "logement": "domicile",
+    "menage": ["personne"],
+    "enfant_mineur": False,
     "etudiant": False,
+    "handicap": "non",
     "revenus": ["aucun"],
     "non_demandees": ["aucune"],
+    "prestations_perdues": ["aucune"],
     "capable_travailler": "oui",
     "deja_cpas": "jamais",
     "dettes": False,

@@ -309,7 +309,7 @@ def evaluate(q: Questionnaire, amounts: Amounts, answers: Answers, day: dt.date)
     ctx = Context(kept, values)
     category_rule = q.category_rules[-1]
     for rule in q.category_rules:
-        if rule.condition is None or rule.condition.holds(ctx):
+        if rule.applies(ctx):
             category_rule = rule
             break
     values.category = category_rule.spec.category
@@ -338,9 +338,11 @@ def _evaluate_right(
         if criterion.condition is not None and not criterion.condition.holds(ctx):
             continue
         for case in criterion.cases:
-            if case.condition is None or case.condition.holds(ctx):
+            if case.applies(ctx):
                 text = case.reason.render(ctx, q.by_id, q.texts)
-                reasons.append(Reason(kind=case.outcome, text=text, rule=case.rule))
+                reasons.append(
+                    Reason(kind=case.outcome, text=text, rule=case.rule, since=case.spec.from_)
+                )
                 rank = RANK[case.outcome]
                 steps.extend((rank, step) for step in case.next_steps)
                 fiches.extend(case.fiches)

@@ -6,6 +6,8 @@ Every problem carries the file and the line of the YAML node it is about, so tha
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path as FilePath
 from typing import Any, TypeVar
 
@@ -15,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from app.amounts import Amounts, load_amounts
 from app.content import Problem
 from app.questionnaire.model import (
+    Dated,
     ErrorMessages,
     Question,
     QuestionsFile,
@@ -269,10 +272,15 @@ def _compile_rights(
         category_rules.append(
             CompiledCategoryRule(condition, rule, parse_template(rule.reason, path, rule_scope))
         )
-    if category.rules[-1].when is not None:
+    last = category.rules[-1]
+    if last.when is not None or last.from_ is not None or last.until is not None:
         raw.append(
-            (("category", "rules", len(category.rules) - 1), "la dernière règle n'a pas de when")
+            (
+                ("category", "rules", len(category.rules) - 1),
+                "la dernière règle n'a ni when, ni from, ni until : elle s'applique toujours",
+            )
         )
+    _check_periods(category.rules, ("category", "rules"), raw)
 
     compiled: list[CompiledRight] = []
     seen: set[str] = set()
@@ -284,6 +292,32 @@ def _compile_rights(
         compiled.append(_compile_right(right, path, right_scope))
         seen.add(right.id)
     return tuple(category_rules), tuple(compiled)
+
+
+def _check_periods(items: Sequence[Dated], path: Path, raw: list[tuple[Path, str]]) -> None:
+    """Versions of one rule (same ``id``) must not be in force on the same day.
+
+    Without an id, an item is its own rule; an id used twice is allowed only for versions
+    whose periods (``from`` included, ``until`` excluded) do not overlap.
+    """
+    by_id: dict[str, list[tuple[int, Dated]]] = {}
+    for index, item in enumerate(items):
+        if item.id is not None:
+            by_id.setdefault(item.id, []).append((index, item))
+    for versions in by_id.values():
+        for position, (index, item) in enumerate(versions):
+            for other_index, other in versions[:position]:
+                start = max(item.from_ or dt.date.min, other.from_ or dt.date.min)
+                end = min(item.until or dt.date.max, other.until or dt.date.max)
+                if start < end:
+                    raw.append(
+                        (
+                            (*path, index, "from") if item.from_ else (*path, index),
+                            f"« {item.id} » : cette version chevauche celle de l'entrée "
+                            f"{other_index + 1} (du {start} au {end}) ; donne à l'une un « until » "
+                            "égal au « from » de l'autre",
+                        )
+                    )
 
 
 def _condition(raw: object, path: Path, scope: Scope) -> Condition | None:
@@ -300,12 +334,15 @@ def _compile_right(right: RightSpec, path: Path, scope: Scope) -> CompiledRight:
             scope.problem((*c_path, "id"), f"le critère « {criterion.id} » existe déjà")
         criterion_ids.add(criterion.id)
         cases = []
+        _check_periods(criterion.cases, (*c_path, "cases"), scope.problems)
         for k_index, case in enumerate(criterion.cases):
             k_path: Path = (*c_path, "cases", k_index)
-            if case.when is None and k_index != len(criterion.cases) - 1:
+            undated = case.from_ is None and case.until is None
+            if case.when is None and undated and k_index != len(criterion.cases) - 1:
                 scope.problem(
                     k_path, "un cas sans when doit être le dernier : les suivants ne servent jamais"
                 )
+            name = case.id or str(k_index + 1)
             cases.append(
                 CompiledCase(
                     condition=_condition(case.when, (*k_path, "when"), scope),
@@ -316,11 +353,14 @@ def _compile_right(right: RightSpec, path: Path, scope: Scope) -> CompiledRight:
                         for i, step in enumerate(case.next_steps)
                     ),
                     fiches=case.fiches,
-                    rule=f"{right.id}.{criterion.id}.{k_index + 1}",
+                    rule=f"{right.id}.{criterion.id}.{name}",
+                    spec=case,
                 )
             )
-        if criterion.when is None and criterion.cases[-1].when is None:
-            always = True
+        final = criterion.cases[-1]
+        if criterion.when is None and final.when is None and final.from_ is None:
+            if final.until is None:
+                always = True
         criteria.append(
             CompiledCriterion(
                 criterion.id, _condition(criterion.when, (*c_path, "when"), scope), tuple(cases)

@@ -31,6 +31,32 @@ class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Dated(_Data):
+    """An item of the rules that may apply only for a while: ``from`` (included) to ``until``.
+
+    ``until`` is the first day it no longer applies (the ``from`` of what replaces it). Items
+    of the same list that share an ``id`` are versions of one rule: their periods must not
+    overlap (checked at load), so that on any day at most one of them is in force.
+    """
+
+    id: Identifier | None = None  # stable: « debiteurs » → rule « ris.ressources.debiteurs »
+    from_: dt.date | None = Field(default=None, alias="from")
+    until: dt.date | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> Dated:
+        if self.from_ is not None and self.until is not None and self.until <= self.from_:
+            raise ValueError("« until » doit venir après « from »")
+        return self
+
+    def in_force(self, day: dt.date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (
+            self.until is None or day < self.until
+        )
+
+
 # --- questions.yaml -------------------------------------------------------------------------
 
 
@@ -123,8 +149,8 @@ class ThresholdPeriod(_Data):
     value: Decimal
 
 
-class CategoryRule(_Data):
-    """The first rule whose ``when`` holds gives the person's category in the scale."""
+class CategoryRule(Dated):
+    """The first rule in force whose ``when`` holds gives the person's category in the scale."""
 
     when: Any = None
     category: Identifier
@@ -136,8 +162,8 @@ class CategorySpec(_Data):
     rules: tuple[CategoryRule, ...] = Field(min_length=1)
 
 
-class Case(_Data):
-    """One case of a criterion: when it holds, what it means, and what it adds."""
+class Case(Dated):
+    """One case of a criterion: when it holds (and is in force), what it means, what it adds."""
 
     when: Any = None  # no ``when``: the case always holds (the criterion's default)
     outcome: Outcome
@@ -187,6 +213,8 @@ class RightSpec(_Data):
 
 
 class RightsFile(_Data):
+    # Conditions written once with a YAML anchor (&name) and reused (*name); not read as such.
+    anchors: dict[Identifier, Any] = {}
     thresholds: dict[Identifier, tuple[ThresholdPeriod, ...]] = {}
     category: CategorySpec
     rights: tuple[RightSpec, ...] = Field(min_length=1)
@@ -225,7 +253,8 @@ class _Result(BaseModel):
 class Reason(_Result):
     kind: Outcome  # remplie, cpas_decide (the CPAS judges), non_remplie, or info
     text: str
-    rule: str  # « ris.ressources.3 »: the right, criterion and case of droits.yaml
+    rule: str  # « ris.ressources.debiteurs »: the right, criterion and case of droits.yaml
+    since: dt.date | None = None  # the day this version of the rule applies from, if dated
 
 
 class AmountSource(_Result):

@@ -36,6 +36,7 @@ from typing import Any
 from app.amounts import Amounts, Period
 from app.questionnaire.model import (
     AnswerValue,
+    Case,
     CategoryRule,
     Outcome,
     Question,
@@ -713,7 +714,14 @@ class CompiledCase:
     reason: Template
     next_steps: tuple[Template, ...]
     fiches: tuple[str, ...]
-    rule: str  # « ris.ressources.3 »
+    rule: str  # « ris.ressources.debiteurs », or « ris.ressources.3 » for a case without id
+    spec: Case
+
+    def applies(self, ctx: Context) -> bool:
+        """In force on the day of the evaluation, and its ``when`` holds."""
+        if ctx.values is not None and not self.spec.in_force(ctx.values.day):
+            return False
+        return self.condition is None or self.condition.holds(ctx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -745,6 +753,11 @@ class CompiledCategoryRule:
     condition: Condition | None
     spec: CategoryRule
     reason: Template
+
+    def applies(self, ctx: Context) -> bool:
+        if ctx.values is not None and not self.spec.in_force(ctx.values.day):
+            return False
+        return self.condition is None or self.condition.holds(ctx)
 
 
 @dataclass(frozen=True, repr=False)

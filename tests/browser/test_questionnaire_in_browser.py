@@ -20,12 +20,17 @@ pytestmark = pytest.mark.browser
 Raw = str | list[str]
 ANSWERS: dict[str, Raw] = {
     "age": "20",
+    "enceinte": "non",
     "statut": "belge",
     "vit_en_belgique": "oui",
-    "logement": "seul",
+    "logement": "domicile",
+    "menage": ["personne"],
+    "enfant_mineur": "non",
     "etudiant": "non",
+    "handicap": "non",
     "revenus": ["aucun"],
     "non_demandees": ["aucune"],
+    "prestations_perdues": ["aucune"],
     "capable_travailler": "oui",
     "deja_cpas": "jamais",
     "dettes": "non",

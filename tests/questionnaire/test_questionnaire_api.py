@@ -11,12 +11,17 @@ from app.questionnaire import Questionnaire
 
 SITUATION: dict[str, Any] = {
     "age": 20,
+    "enceinte": False,
     "statut": "belge",
     "vit_en_belgique": True,
-    "logement": "seul",
+    "logement": "domicile",
+    "menage": ["personne"],
+    "enfant_mineur": False,
     "etudiant": False,
+    "handicap": "non",
     "revenus": ["aucun"],
     "non_demandees": ["aucune"],
+    "prestations_perdues": ["aucune"],
     "capable_travailler": "oui",
     "deja_cpas": "jamais",
     "dettes": False,
@@ -87,7 +92,7 @@ def test_answers_to_questions_not_asked_are_ignored(client: TestClient) -> None:
         (
             {"answers": {**SITUATION, "logement": "chateau"}},
             "answers.logement",
-            "« chateau » n'est pas permis ; réponses possibles : seul, parents",
+            "« chateau » n'est pas permis ; réponses possibles : domicile, sans_logement",
         ),
         (
             {"answers": {**SITUATION, "revenus": ["loto"]}},

@@ -31,13 +31,18 @@ NNBSP, NBSP = "\u202f", "\u00a0"
 DAY = dt.date(2025, 6, 1)
 STUDENT: dict[str, AnswerValue] = {
     "age": 23,
+    "enceinte": False,
     "statut": "belge",
     "vit_en_belgique": True,
-    "logement": "seul",
+    "logement": "domicile",
+    "menage": ("personne",),
+    "enfant_mineur": False,
     "etudiant": True,
+    "handicap": "non",
     "revenus": ("job_etudiant",),
     "revenus_montant": Decimal("350.00"),
     "non_demandees": ("aucune",),
+    "prestations_perdues": ("aucune",),
     "deja_cpas": "jamais",
     "dettes": False,
     "garantie_locative": False,
@@ -168,21 +173,22 @@ def test_form_values_read_back_as_the_same_answer(
             {"statut": "martien"},
             "statut",
             "« statut » : « martien » n'est pas permis ; réponses possibles : belge, ue, "
-            "population, etrangers, refugie, protection_subsidiaire, apatride, "
+            "population, refugie, protection_subsidiaire, apatride, etrangers, "
             "demandeur_asile, sans_sejour, ne_sais_pas.",
         ),
         (
             {"statut": 3},
             "statut",
             "« statut » attend une de ces réponses : belge, ue, population, "
-            "etrangers, refugie, protection_subsidiaire, apatride, demandeur_asile, sans_sejour, "
+            "refugie, protection_subsidiaire, apatride, etrangers, demandeur_asile, sans_sejour, "
             "ne_sais_pas.",
         ),
         (
             {"revenus": "salaire"},
             "revenus",
             "« revenus » attend une liste de réponses parmi : salaire, job_etudiant, chomage, "
-            "mutuelle, allocations_familiales, bourse, aide_parents, autre, aucun.",
+            "mutuelle, allocation_handicap, allocations_familiales, bourse, aide_parents, autre, "
+            "aucun.",
         ),
         (
             {"revenus": ["aucun", "salaire"]},
@@ -193,14 +199,15 @@ def test_form_values_read_back_as_the_same_answer(
             {"revenus": []},
             "revenus",
             "« revenus » : choisis au moins une réponse parmi : salaire, job_etudiant, chomage, "
-            "mutuelle, allocations_familiales, bourse, aide_parents, autre, aucun.",
+            "mutuelle, allocation_handicap, allocations_familiales, bourse, aide_parents, autre, "
+            "aucun.",
         ),
         (
             {"revenus": ["salaire", "loto"]},
             "revenus",
             "« revenus » : « loto » n'est pas permis ; réponses possibles : salaire, "
-            "job_etudiant, chomage, mutuelle, allocations_familiales, bourse, aide_parents, "
-            "autre, aucun.",
+            "job_etudiant, chomage, mutuelle, allocation_handicap, allocations_familiales, bourse, "
+            "aide_parents, autre, aucun.",
         ),
         ({"dettes": "oui"}, "dettes", "« dettes » attend true (oui) ou false (non)."),
         (
@@ -222,7 +229,14 @@ def test_validate_answers_names_the_field(
 
 
 def test_validate_answers_accepts_json_values(questionnaire: Questionnaire) -> None:
-    answers = {**STUDENT, "revenus": ["job_etudiant"], "revenus_montant": 350}
+    answers = {
+        **STUDENT,
+        "menage": ["personne"],
+        "revenus": ["job_etudiant"],
+        "revenus_montant": 350,
+        "non_demandees": ["aucune"],
+        "prestations_perdues": ["aucune"],
+    }
     assert validate_answers(questionnaire, answers) == []
     cleaned, errors = normalize_answers(questionnaire, {**answers, "age": 23.0})
     assert errors == []
@@ -231,13 +245,17 @@ def test_validate_answers_accepts_json_values(questionnaire: Questionnaire) -> N
 
 def test_validate_answers_reports_each_missing_answer(questionnaire: Questionnaire) -> None:
     errors = validate_answers(questionnaire, {"age": 30, "statut": "belge"})
-    assert errors[0] == ("vit_en_belgique", "« vit_en_belgique » : la réponse manque.")
+    assert errors[0] == ("enceinte", "« enceinte » : la réponse manque.")
     assert {field for field, _ in errors} == {
+        "enceinte",
         "vit_en_belgique",
         "logement",
+        "enfant_mineur",
         "etudiant",
+        "handicap",
         "revenus",
         "non_demandees",
+        "prestations_perdues",
         "deja_cpas",
         "dettes",
         "garantie_locative",
@@ -264,14 +282,14 @@ def test_the_walk_starts_with_the_age_and_asks_one_question_at_a_time(
     following = next_question(questionnaire, {"age": 17})
     assert following is not None and following.id == "situation_mineur"
     following = next_question(questionnaire, {"age": 19})
-    assert following is not None and following.id == "statut"
+    assert following is not None and following.id == "enceinte"
     assert next_question(questionnaire, STUDENT) is None
 
 
 def test_a_person_without_legal_stay_gets_a_short_walk(questionnaire: Questionnaire) -> None:
     answers: dict[str, AnswerValue] = {"age": 30, "statut": "sans_sejour"}
     ids = [question.id for question in visible_questions(questionnaire, answers)]
-    assert ids == ["age", "statut", "deja_cpas", "dettes"]
+    assert ids == ["age", "enceinte", "statut", "enfant_mineur", "deja_cpas", "dettes"]
 
 
 def test_skip_logic_follows_the_answers(questionnaire: Questionnaire) -> None:
@@ -279,9 +297,16 @@ def test_skip_logic_follows_the_answers(questionnaire: Questionnaire) -> None:
     assert "capable_travailler" not in ids  # students: the studies are the equity reason
     assert "revenus_montant" in ids
     assert "revenus_partenaire" not in ids
-    couple = {**STUDENT, "logement": "partenaire", "etudiant": False}
+    couple = {**STUDENT, "menage": ("partenaire",), "etudiant": False}
     ids = [question.id for question in visible_questions(questionnaire, couple)]
-    assert {"enfant_mineur", "revenus_partenaire", "capable_travailler"} <= set(ids)
+    assert {"revenus_partenaire", "capable_travailler"} <= set(ids)
+    assert "frais_partages" not in ids  # a couple shares the household: no need to ask
+    with_family = {**STUDENT, "menage": ("parents", "grands_parents")}
+    ids = [question.id for question in visible_questions(questionnaire, with_family)]
+    assert "frais_partages" in ids and "garde" not in ids
+    parent = {**STUDENT, "enfant_mineur": True}
+    ids = [question.id for question in visible_questions(questionnaire, parent)]
+    assert ids.index("enfant_mineur") < ids.index("enfants_nombre") < ids.index("garde")
 
 
 def test_answers_that_became_hidden_are_dropped(questionnaire: Questionnaire) -> None:
@@ -294,13 +319,13 @@ def test_answers_that_became_hidden_are_dropped(questionnaire: Questionnaire) ->
 def test_position_and_back_link(questionnaire: Questionnaire) -> None:
     shown = visible_questions(questionnaire, STUDENT)
     assert position(questionnaire, STUDENT, "age") == (1, len(shown))
-    assert position(questionnaire, STUDENT, "statut") == (2, len(shown))
+    assert position(questionnaire, STUDENT, "statut") == (3, len(shown))
     assert position(questionnaire, STUDENT, "capable_travailler") is None
     back = previous_question(questionnaire, STUDENT, "statut")
-    assert back is not None and back.id == "age"
+    assert back is not None and back.id == "enceinte"
     assert previous_question(questionnaire, STUDENT, "age") is None
     back = previous_question(questionnaire, STUDENT, "revenus")
-    assert back is not None and back.id == "etudiant"
+    assert back is not None and back.id == "handicap"
 
 
 # --- summaries ------------------------------------------------------------------------------
@@ -385,7 +410,8 @@ def test_a_peu_probable_right_keeps_only_the_steps_about_what_fails(
         **STUDENT,
         "age": 16,
         "situation_mineur": ("aucune",),
-        "logement": "parents",
+        "menage": ("parents",),
+        "frais_partages": "oui",
         "revenus": ("aucun",),
     }
     del answers["revenus_montant"]

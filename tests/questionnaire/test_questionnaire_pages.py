@@ -27,12 +27,17 @@ Raw = str | list[str]
 
 ALONE_WITHOUT_INCOME: dict[str, Raw] = {
     "age": "20",
+    "enceinte": "non",
     "statut": "belge",
     "vit_en_belgique": "oui",
-    "logement": "seul",
+    "logement": "domicile",
+    "menage": ["personne"],
+    "enfant_mineur": "non",
     "etudiant": "non",
+    "handicap": "non",
     "revenus": ["aucun"],
     "non_demandees": ["aucune"],
+    "prestations_perdues": ["aucune"],
     "capable_travailler": "oui",
     "deja_cpas": "jamais",
     "dettes": "non",
@@ -40,7 +45,9 @@ ALONE_WITHOUT_INCOME: dict[str, Raw] = {
 }
 WITHOUT_STAY: dict[str, Raw] = {
     "age": "28",
+    "enceinte": "non",
     "statut": "sans_sejour",
+    "enfant_mineur": "non",
     "deja_cpas": "jamais",
     "dettes": "oui",
 }
@@ -147,12 +154,10 @@ def test_first_question_shows_progress_help_and_a_back_link(client: TestClient) 
 def test_second_question_goes_back_to_the_first_with_the_answers(client: TestClient) -> None:
     response = post_answer(client, FIRST, "20")
     second = response.headers["location"]
-    assert urlsplit(second).path == "/ai-je-droit/question/statut"
+    assert urlsplit(second).path == "/ai-je-droit/question/enceinte"
     page = soup(client.get(second))
     assert page.find(class_="progress").get_text().startswith("Question 2 sur ")
-    assert page.find("legend").find("h1").get_text() == (
-        "Quelle est ta nationalité ou ta situation de séjour\u202f?"
-    )
+    assert page.find("legend").find("h1").get_text() == "Es-tu enceinte\u202f?"
     back = page.find("a", class_="back-link")["href"]
     assert urlsplit(back).path == FIRST and token_of(back) == token_of(second)
     # Going back shows the answer given.
@@ -199,8 +204,8 @@ def test_without_a_right_of_stay_the_result_points_to_urgent_medical_aid(
 ) -> None:
     check_url = walk(client, WITHOUT_STAY)
     assert urlsplit(check_url).path == "/ai-je-droit/verifier"
-    # Four questions only: the others are not asked without a right of stay.
-    assert len(soup(client.get(check_url)).select(".summary-row")) == 4
+    # Six questions only: the others are not asked without a right of stay.
+    assert len(soup(client.get(check_url)).select(".summary-row")) == 6
     result = client.get(check_url.replace("/verifier", "/resultat"))
     page = soup(result)
     urgent = page.find("section", id="droit-aide_medicale_urgente")
@@ -226,13 +231,13 @@ def test_change_from_the_check_page_returns_to_it(client: TestClient) -> None:
 
 def test_a_change_that_asks_a_new_question_asks_it_then_returns(client: TestClient) -> None:
     check_url = walk(client, ALONE_WITHOUT_INCOME)
-    change_url = change_link(soup(client.get(check_url)), "Logement")
-    response = post_answer(client, change_url, "partenaire")
-    # Living with a partner asks about a child and the partner's income, then the check page.
+    change_url = change_link(soup(client.get(check_url)), "Personnes sous le même toit")
+    response = post_answer(client, change_url, ["partenaire"])
+    # Living with a partner asks about the partner's income, then the check page.
     url = response.headers["location"]
-    assert question_id(url) == "enfant_mineur"
+    assert question_id(url) == "revenus_partenaire"
     assert parse_qs(urlsplit(url).query)["retour"] == ["verifier"]
-    url = walk(client, {"enfant_mineur": "non", "revenus_partenaire": "0"}, start=url)
+    url = walk(client, {"revenus_partenaire": "0"}, start=url)
     assert urlsplit(url).path == "/ai-je-droit/verifier"
     assert "Revenus du ou de la partenaire par mois" in text_of(client.get(url))
 
@@ -283,15 +288,19 @@ def test_skipping_ahead_leads_to_the_first_question_not_answered(client: TestCli
         ({}, "age", "vingt", "Indique ton âge en chiffres, par exemple 19"),
         ({}, "age", "200", "Indique un âge de 110 ans ou moins"),
         ({}, "age", "8", "Ce questionnaire est prévu à partir de 12 ans"),
-        ({"age": "20"}, "statut", "martien", "Choisis une des réponses proposées"),
-        ({"age": "20"}, "statut", [], "Choisis une réponse"),
+        ({"age": "20", "enceinte": "non"}, "statut", "martien", "Choisis une des réponses proposées"),
+        ({"age": "20", "enceinte": "non"}, "statut", [], "Choisis une réponse"),
         (
             {
                 "age": "20",
+                "enceinte": "non",
                 "statut": "belge",
                 "vit_en_belgique": "oui",
-                "logement": "seul",
+                "logement": "domicile",
+                "menage": ["personne"],
+                "enfant_mineur": "non",
                 "etudiant": "non",
+                "handicap": "non",
             },
             "revenus",
             ["salaire", "aucun"],
@@ -376,7 +385,9 @@ def test_an_unknown_question_shows_the_start_page_with_a_message(client: TestCli
 
 def test_a_token_naming_an_unknown_question_keeps_the_rest(client: TestClient) -> None:
     serializer = URLSafeTimedSerializer(_secret(client), salt="questionnaire")
-    token = serializer.dumps({"age": ["20"], "ancienne_question": ["oui"], "statut": ["martien"]})
+    token = serializer.dumps(
+        {"age": ["20"], "enceinte": ["non"], "ancienne_question": ["oui"], "statut": ["martien"]}
+    )
     response = client.get(f"/ai-je-droit?etat={token}")
     assert response.status_code == 200
     resume = soup(response).find("a", string="Continuer mes réponses")["href"]

@@ -113,15 +113,19 @@ def test_every_status_of_the_ris_comes_out(results: list[Result]) -> None:
 def test_every_rule_is_used_by_some_scenario(
     questionnaire: Questionnaire, results: list[Result]
 ) -> None:
-    """Every case of every criterion of droits.yaml gives a reason in at least one scenario."""
+    """Every case of every criterion of droits.yaml (each dated version apart) gives a reason
+    in at least one scenario."""
     rules = {
-        case.rule
+        (case.rule, str(case.spec.from_))
         for right in questionnaire.rights
         for criterion in right.criteria
         for case in criterion.cases
     }
     used = {
-        reason.rule for result in results for right in result.rights for reason in right.reasons
+        (reason.rule, str(reason.since))
+        for result in results
+        for right in result.rights
+        for reason in right.reasons
     }
     assert sorted(rules - used) == []
 
