@@ -358,9 +358,9 @@ def _compile_right(right: RightSpec, path: Path, scope: Scope) -> CompiledRight:
                 )
             )
         final = criterion.cases[-1]
-        if criterion.when is None and final.when is None and final.from_ is None:
-            if final.until is None:
-                always = True
+        undated = final.from_ is None and final.until is None
+        if criterion.when is None and final.when is None and undated:
+            always = True
         criteria.append(
             CompiledCriterion(
                 criterion.id, _condition(criterion.when, (*c_path, "when"), scope), tuple(cases)

@@ -43,6 +43,7 @@ ALONE_WITHOUT_INCOME: dict[str, Raw] = {
     "dettes": "non",
     "garantie_locative": "non",
 }
+ADULT: dict[str, Raw] = {"age": "20", "enceinte": "non"}
 WITHOUT_STAY: dict[str, Raw] = {
     "age": "28",
     "enceinte": "non",
@@ -288,8 +289,8 @@ def test_skipping_ahead_leads_to_the_first_question_not_answered(client: TestCli
         ({}, "age", "vingt", "Indique ton âge en chiffres, par exemple 19"),
         ({}, "age", "200", "Indique un âge de 110 ans ou moins"),
         ({}, "age", "8", "Ce questionnaire est prévu à partir de 12 ans"),
-        ({"age": "20", "enceinte": "non"}, "statut", "martien", "Choisis une des réponses proposées"),
-        ({"age": "20", "enceinte": "non"}, "statut", [], "Choisis une réponse"),
+        (ADULT, "statut", "martien", "Choisis une des réponses proposées"),
+        (ADULT, "statut", [], "Choisis une réponse"),
         (
             {
                 "age": "20",
