@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from app.content import Problem
-from app.fiches.changes import load_changes, questionnaire_data, questionnaire_problems
+from app.fiches.changes import questionnaire_data, questionnaire_problems
 from app.fiches.fingerprints import fingerprint_problems
+from app.fiches.freshness import behind_changes, known_since, past_review
 from app.fiches.library import FICHES_DIR, Library, load_library
 from app.fiches.live import today
 from app.fiches.meta import FicheMeta
@@ -16,13 +18,52 @@ from app.search.synonyms import load_synonyms
 
 def check_content(content_dir: Path) -> list[Problem]:
     """All the problems of the content folder, sorted by file and line."""
-    library, problems = load_library(content_dir, day=today())  # amounts, glossary, changes
+    return content_report(content_dir)[0]
+
+
+def content_report(
+    content_dir: Path, *, day: dt.date | None = None
+) -> tuple[list[Problem], list[Problem]]:
+    """(problems, warnings): problems fail ``check-content``; warnings are only printed."""
+    day = day or today()
+    library, problems = load_library(content_dir, day=day)  # amounts, glossary, changes
     problems += fingerprint_problems(content_dir / FICHES_DIR, fiches_and_paths(library))
     problems += load_synonyms(content_dir)[1]
     problems += check_questionnaire(content_dir)
-    changes, _problems = load_changes(content_dir)  # its own problems come with the fiches'
-    problems += questionnaire_problems(changes, questionnaire_data(content_dir))
-    return sorted(set(problems))
+    problems += questionnaire_problems(library.changes, questionnaire_data(content_dir))
+    return sorted(set(problems)), freshness_warnings(library, day=day)
+
+
+def freshness_warnings(library: Library, *, day: dt.date) -> list[Problem]:
+    """Fiches past their review date, and fiches updated before a change that touches them."""
+    metas = [fiche.meta for fiche in library.fiches.values()]
+    paths = {slug: fiche.source_path for slug, fiche in library.fiches.items()}
+    warnings = [
+        Problem(
+            paths[meta.slug],
+            field_line(paths[meta.slug], "relire_avant"),
+            f"à relire : la date de relecture ({meta.relire_avant}) est passée",
+        )
+        for meta in past_review(metas, day=day)
+    ]
+    for item in behind_changes(metas, library.changes):
+        path = paths[item.meta.slug]
+        for change in item.changes:
+            message = (
+                f"actualisée le {item.meta.updated}, avant le changement « {change.id} » "
+                f"(s'applique le {change.depuis}, connu le {known_since(change)}) : mets-la à "
+                "jour (ou au moins updated), puis lance python -m app actualiser-fiches"
+            )
+            warnings.append(Problem(path, field_line(path, "updated"), message))
+    return sorted(warnings)
+
+
+def field_line(path: Path, name: str) -> int:
+    """The line of a top-level field of a fiche's front matter (1 if not found)."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith(f"{name}:"):
+            return number
+    return 1
 
 
 def fiches_and_paths(library: Library) -> dict[str, tuple[FicheMeta, Path]]:

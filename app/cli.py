@@ -95,11 +95,16 @@ def create_staff_command(
 
 @cli.command("check-content")
 def check_content_command() -> None:
-    """Check every file of the content folder; print ``file:line: message`` for each problem."""
-    from app.checks import check_content
+    """Check every file of the content folder; print ``file:line: message`` for each problem.
+
+    Fiches past their review date or behind a change are printed as warnings (exit code 0).
+    """
+    from app.checks import content_report
 
     settings = Settings()
-    problems = check_content(settings.content_dir)
+    problems, warnings = content_report(settings.content_dir)
+    for warning in warnings:
+        typer.echo(f"attention : {warning}")
     for problem in problems:
         typer.echo(str(problem))
     if problems:

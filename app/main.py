@@ -27,6 +27,7 @@ from app.search.routes import router as search_router
 from app.search.synonyms import load_synonyms
 from app.staff.auth import COOKIE_NAME as STAFF_COOKIE
 from app.staff.auth import LoginRequiredError, login_required_handler
+from app.staff.freshness import router as staff_freshness_router
 from app.staff.routes import public_router as staff_login_router
 from app.staff.routes import router as staff_router
 from app.templating import build_templates
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(staff_login_router)
     app.include_router(staff_router)
     app.include_router(questions_staff_router)
+    app.include_router(staff_freshness_router)
     app.add_exception_handler(LoginRequiredError, login_required_handler)
 
     app.add_middleware(

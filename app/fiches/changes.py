@@ -46,6 +46,8 @@ class Change(BaseModel):
     fiches: list[Slug] = []
     questionnaire: list[Annotated[str, Field(pattern=r"^[a-z_]+(\.[a-z0-9_-]+)+$")]] = []
     baremes: list[Annotated[str, Field(pattern=r"^[a-z_]+$")]] = []
+    # The day the change was written here: a fiche updated before it has not taken it in yet.
+    enregistre: dt.date | None = None
 
     @field_validator("fiches", "questionnaire", "baremes")
     @classmethod

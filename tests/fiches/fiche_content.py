@@ -49,6 +49,22 @@ GLOSSARY = """\
   definition: Tu vis sous le même toit que quelqu'un et vous réglez le ménage ensemble.
 """
 
+# A change announced long in advance, appended to a copy of the real changements.yaml: the
+# fiche it names is then « behind a change » whatever its own dates.
+FUTURE_CHANGE = """
+- id: test-futur
+  depuis: 2099-01-01
+  titre: Un changement annoncé
+  texte: Une règle qui changera, annoncée longtemps à l'avance.
+  sources:
+    - title: "Une source"
+      url: "https://example.org/futur"
+      date: 2026-01-01
+      consulte: 2026-12-02
+  fiches: [aide-gratuite]
+"""
+
+
 # The front matter of every test fiche; a test replaces a field's YAML or removes it (None).
 FIELDS = {
     "title": '"Une fiche de test"',

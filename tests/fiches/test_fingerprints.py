@@ -21,7 +21,7 @@ from app.fiches.fingerprints import (
     refresh,
 )
 from app.fiches.meta import FicheMeta
-from tests.fiches.fiche_content import ContentFolder
+from tests.fiches.fiche_content import FUTURE_CHANGE, ContentFolder
 
 DAY = dt.date(2026, 12, 2)
 META = FicheMeta.model_validate(
@@ -144,6 +144,12 @@ def test_the_commands_as_a_writer_runs_them(tmp_path: Path) -> None:
     root = tmp_path / "content"
     shutil.copytree(PROJECT_DIR / "content", root)
     assert run_app("check-content", content_dir=root, home=tmp_path).returncode == 0
+    with (root / "changements.yaml").open("a", encoding="utf-8") as changes:
+        changes.write(FUTURE_CHANGE)
+    result = run_app("check-content", content_dir=root, home=tmp_path)
+    assert result.returncode == 0, result.stdout  # a warning, not a failure
+    assert "attention : " in result.stdout
+    assert "aide-gratuite.md" in result.stdout and "« test-futur »" in result.stdout
 
     fiche = root / "fiches" / "piis-contrat-integration.md"
     original = fiche.read_text(encoding="utf-8")
