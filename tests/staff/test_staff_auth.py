@@ -51,7 +51,7 @@ def test_a_visitor_gets_the_login_page_for_every_staff_url(
     app: FastAPI, client: TestClient
 ) -> None:
     urls = staff_urls(app)
-    assert len(urls) == 14
+    assert len(urls) == 15  # with /staff/fraicheur
     token = form_data(client.get("/staff/connexion"))
     for method, path in urls:
         response = client.request(method, path, data=token, follow_redirects=False)
