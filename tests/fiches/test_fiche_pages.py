@@ -28,6 +28,7 @@ def test_index_groups_fiches_by_theme_with_their_update_date(client: TestClient)
     used = {slug for fiche in fiches for slug in fiche.meta.themes}
     expected = [theme.titre for theme in themes if theme.slug in used]
     assert "Ta santé" in expected
+    assert "Logement, énergie et argent du quotidien" in expected
     assert [s.h2.get_text() for s in sections if s.h2] == expected
     listed = {a["href"] for a in page.select("ul.fiche-list h3 a")}
     assert listed == {f"/fiches/{slug}" for slug in SLUGS}
