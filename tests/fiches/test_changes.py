@@ -215,10 +215,14 @@ PAGE_CHANGES = """\
 
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    """The site on 2 December 2026, on a copy of the content with changes of its own."""
+    """The site on 2 December 2026, on a copy of the content with two changes of its own.
+
+    The real changes stay: fiches may cite them in their front matter (``changements:``).
+    """
     root = tmp_path / "content"
     shutil.copytree(PROJECT_DIR / "content", root)
-    (root / "changements.yaml").write_text(PAGE_CHANGES, encoding="utf-8")
+    real = (root / "changements.yaml").read_text(encoding="utf-8")
+    (root / "changements.yaml").write_text(PAGE_CHANGES + real, encoding="utf-8")
     monkeypatch.setattr(live, "today", lambda: dt.date(2026, 12, 2))
     settings = make_settings(tmp_path, f"sqlite:///{tmp_path}/site.sqlite3", content_dir=root)
     migrate.upgrade(settings.database_url)
@@ -229,8 +233,9 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient
 def test_the_changes_page_lists_changes_newest_first_with_their_fiches(site: TestClient) -> None:
     page = BeautifulSoup(site.get("/changements").text, "html.parser")
     items = page.select("ol.change-list > li")
-    assert [item["id"] for item in items] == ["indexation-test", "ancienne-regle"]
-    first = items[0]
+    ids = [item["id"] for item in items]
+    assert ids.index("indexation-test") < ids.index("ancienne-regle")  # newest first
+    first = items[ids.index("indexation-test")]
     assert first.h2 is not None
     assert "1er mars 2026" in first.h2.get_text()
     assert [a["href"] for a in first.select("ul a")] == ["/fiches/montants-revenu-integration"]
