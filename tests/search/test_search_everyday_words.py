@@ -1,6 +1,8 @@
-"""Everyday words find the fiches on health, papers, appeals, the OCMW and EU citizens.
+"""Everyday words find the fiches on health, papers, appeals, the OCMW, EU citizens, leaving home,
+the end of unemployment, housing, debts and family allowances.
 
-A young person does not type « aide juridique de deuxième ligne »: they type « avocat gratuit ».
+A young person does not type « aide juridique de deuxième ligne »: they type « avocat gratuit »;
+nor « constitution d'une garantie locative »: they type « caution » or « kot ».
 Each query goes through the real search page, with the synonyms of ``content/recherche.yaml``.
 """
 
@@ -32,6 +34,40 @@ FIRST = [
     ("européen", "citoyen-europeen-ris"),
     ("citoyen UE", "citoyen-europeen-ris"),
     ("charge déraisonnable", "citoyen-europeen-ris"),
+    # Leaving home, end of unemployment, housing, debts and energy, family allowances.
+    ("quitter la maison", "quitter-maison-rupture-familiale"),
+    ("partir de chez mes parents", "quitter-maison-rupture-familiale"),
+    ("dispute avec mes parents", "quitter-maison-rupture-familiale"),
+    ("SAJ", "quitter-maison-rupture-familiale"),
+    ("AMO", "quitter-maison-rupture-familiale"),
+    ("vivre chez mes grands-parents", "quitter-maison-rupture-familiale"),
+    ("chômage fini", "fin-du-chomage-2026"),
+    ("fin du chômage", "fin-du-chomage-2026"),
+    ("exclu du chomage", "fin-du-chomage-2026"),
+    ("allocations d'insertion", "fin-du-chomage-2026"),
+    ("ONEM", "fin-du-chomage-2026"),
+    ("kot", "logement-garantie-locative-installation"),
+    ("caution", "logement-garantie-locative-installation"),
+    ("garantie locative", "logement-garantie-locative-installation"),
+    ("prime d'installation", "logement-garantie-locative-installation"),
+    ("premier appart", "logement-garantie-locative-installation"),
+    ("dettes", "dettes-factures-energie"),
+    ("facture gaz", "dettes-factures-energie"),
+    ("facture électricité", "dettes-factures-energie"),
+    ("huissier", "dettes-factures-energie"),
+    ("médiation de dettes", "dettes-factures-energie"),
+    ("allocations familiales", "allocations-familiales-18-25-ans"),
+    ("famiwal", "allocations-familiales-18-25-ans"),
+    ("Famiris", "allocations-familiales-18-25-ans"),
+    ("groeipakket", "allocations-familiales-18-25-ans"),
+    ("alloc familiales 21 ans", "allocations-familiales-18-25-ans"),
+    # Words that are not in the fiches: found through content/recherche.yaml.
+    ("fugue", "quitter-maison-rupture-familiale"),
+    ("chomeur exclu", "fin-du-chomage-2026"),
+    ("demenager", "logement-garantie-locative-installation"),
+    ("meubles", "logement-garantie-locative-installation"),
+    ("surendettement", "dettes-factures-energie"),
+    ("kinderbijslag", "allocations-familiales-18-25-ans"),
 ]
 
 # Broad words: the fiche must be among the results, not necessarily first.
