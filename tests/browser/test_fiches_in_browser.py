@@ -58,3 +58,30 @@ def test_search_from_a_phone(live_server: LiveServer, page: Page) -> None:
     first = page.locator("ol.results h3 a").first
     assert first.inner_text() == "Étudiant et CPAS"
     assert page.locator("ol.results mark").count() > 0
+
+
+def test_checklist_fiche_draws_a_box_per_item_on_a_phone_and_on_paper(
+    live_server: LiveServer, page: Page
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(live_server.url("/fiches/documents-a-apporter-cpas"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    items = page.locator(".callout-a-cocher li")
+    assert items.count() >= 10
+    # The box is the item's ::before, drawn by the stylesheet: square, with a visible border.
+    box = items.first.evaluate(
+        "li => { const s = getComputedStyle(li, '::before');"
+        " return [s.width, s.height, s.borderTopStyle, s.borderTopWidth]; }"
+    )
+    assert box[0] == box[1] and box[2] == "solid" and box[3] != "0px"
+    first_item = items.first.inner_text()
+    pdf = page.pdf(format="A4", print_background=False)
+    text = re.sub(
+        r"\s+",
+        " ",
+        unicodedata.normalize(
+            "NFKC", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        ),
+    )
+    assert "À cocher" in text
+    assert re.sub(r"\s+", " ", unicodedata.normalize("NFKC", first_item)) in text

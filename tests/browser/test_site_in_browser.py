@@ -20,6 +20,7 @@ PAGES = {
     "page introuvable": "/cette-page-nexiste-pas",
     "fiches": "/fiches",
     "fiche": "/fiches/montants-revenu-integration",
+    "fiche avec liste à cocher": "/fiches/documents-a-apporter-cpas",
     "glossaire": "/glossaire",
     "recherche": "/recherche?q=contrat+integration",
     "recherche vide": "/recherche",
