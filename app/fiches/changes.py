@@ -160,6 +160,11 @@ def _raw_change(item: object) -> dict[str, Any]:
     return item if isinstance(item, dict) else {}
 
 
+def french(text: str) -> str:
+    """French spacing, and a no-break space before « % » so that « 2 % » stays on one line."""
+    return typography(text).replace(" %", "\u00a0%")
+
+
 def box(changes: Changes, meta: FicheMeta, *, day: dt.date) -> list[ChangeNote]:
     """The « Ce qui a changé » box of a fiche on ``day``: changes of the last twelve months
     (and those already announced), newest first, in the fiche's own words when it has some."""
@@ -167,8 +172,8 @@ def box(changes: Changes, meta: FicheMeta, *, day: dt.date) -> list[ChangeNote]:
     return [
         ChangeNote(
             change,
-            typography(change.titre),
-            typography(own.get(change.id) or change.texte),
+            french(change.titre),
+            french(own.get(change.id) or change.texte),
             change.depuis > day,
         )
         for change in changes.touching_fiche(meta)
@@ -294,6 +299,6 @@ def public_changes(
             if slug not in slugs and change.id in {note.id for note in fiche.meta.changements}
         ]
         links = tuple(FicheLink(slug, fiches[slug].title) for slug in slugs)
-        texts = typography(change.titre), typography(change.texte)
+        texts = french(change.titre), french(change.texte)
         shown.append(PublicChange(change, *texts, change.depuis > day, links))
     return shown

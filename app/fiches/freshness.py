@@ -26,6 +26,12 @@ MONEY = re.compile(
 )
 
 
+MARKDOWN_MARKS = re.compile(r"[*_`#>]+")
+# A change older than this, recorded without ``enregistre``, is history: the questionnaire is
+# not asked to carry a version dated from it.
+RECENT = dt.timedelta(days=365)
+
+
 def parse_amounts(text: str) -> list[tuple[str, Decimal]]:
     """Each amount in euros written in ``text``, as written and as a number."""
     found = []
@@ -53,7 +59,7 @@ class Indexed:
 def indexations_of(name: str, amounts: Amounts, changes: Changes) -> list[Indexed]:
     """Every indexation recorded for scale ``name``, in both files."""
     found = [
-        Indexed(c.depuis, c.titre, str(c.sources[0].url))
+        Indexed(c.depuis, c.sources[0].title, str(c.sources[0].url))
         for c in changes.items
         if c.type == "indexation" and name in c.baremes
     ]
@@ -176,9 +182,14 @@ class PartBehind:
     change: Change
 
 
-def questionnaire_behind(changes: Changes, data: Mapping[str, Any]) -> list[PartBehind]:
+def questionnaire_behind(
+    changes: Changes, data: Mapping[str, Any], *, day: dt.date
+) -> list[PartBehind]:
+    """Parts named by a recent or recorded change with no ``from``/``since`` date since it."""
     found = []
     for change in changes.items:
+        if change.enregistre is None and change.depuis <= day - RECENT:
+            continue
         for reference in change.questionnaire:
             part = resolve(data, reference)
             if part is None:
@@ -217,7 +228,7 @@ class StaleAnswer:
 
     @property
     def excerpt(self) -> str:
-        text = " ".join(self.answer.body.split())
+        text = " ".join(MARKDOWN_MARKS.sub("", self.answer.body).split())
         return text if len(text) <= 160 else text[:159].rstrip() + "…"
 
 

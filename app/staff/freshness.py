@@ -82,7 +82,7 @@ def freshness_page(request: Request, session: SessionDep, library: LibraryDep) -
         "fiches": library.fiches,
         "past_review": past_review(metas.values(), day=day),
         "behind": behind_changes(metas.values(), library.changes),
-        "parts": questionnaire_behind(library.changes, questionnaire_data(content_dir)),
+        "parts": questionnaire_behind(library.changes, questionnaire_data(content_dir), day=day),
         "scales": stale_scales(amounts, library.changes, day=day),
         "answers": answers,
     }

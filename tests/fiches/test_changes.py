@@ -251,8 +251,8 @@ def test_a_fiche_shows_only_its_recent_changes(site: TestClient) -> None:
     box_ = fiche.select_one("aside.fiche-changes")
     assert box_ is not None
     assert box_.h2 is not None and box_.h2.get_text() == "Ce qui a changé"
-    assert "depuis le 1er mars 2026" in box_.get_text()
-    assert "2 %" in box_.get_text().replace("\u202f", " ")
+    assert "Depuis le 1er mars 2026" in box_.get_text()
+    assert "2\u00a0%" in box_.get_text()  # kept on one line
     assert box_.find("a", href="/changements") is not None
     old = BeautifulSoup(site.get("/fiches/piis-contrat-integration").text, "html.parser")
     assert old.select_one("aside.fiche-changes") is None  # 2016 is more than a year ago

@@ -13,6 +13,7 @@ from app.checks import freshness_warnings
 from app.fiches.changes import Change, Changes
 from app.fiches.freshness import (
     Answer,
+    StaleAnswer,
     behind_changes,
     outdated_amounts,
     parse_amounts,
@@ -173,10 +174,14 @@ def test_questionnaire_parts_without_a_version_dated_from_the_change() -> None:
         "2026-03-01",
         questionnaire=["droits.ris.ressources", "droits.ris.aliments"],
     )
-    parts = questionnaire_behind(Changes((touching,)), data)
+    parts = questionnaire_behind(Changes((touching,)), data, day=DAY)
     assert [(p.reference, p.latest) for p in parts] == [
         ("droits.ris.aliments", dt.date(2016, 1, 1))
     ]
+    # Years later, a change recorded without « enregistre » is history, no longer a to-do.
+    assert questionnaire_behind(Changes((touching,)), data, day=dt.date(2027, 3, 1)) == []
+    recorded = touching.model_copy(update={"enregistre": dt.date(2026, 12, 2)})
+    assert len(questionnaire_behind(Changes((recorded,)), data, day=dt.date(2027, 3, 1))) == 1
 
 
 def test_warnings_name_the_fiche_and_the_line_to_change(content: ContentFolder) -> None:
@@ -187,3 +192,10 @@ def test_warnings_name_the_fiche_and_the_line_to_change(content: ContentFolder) 
     assert [(w.path.name, w.line, w.message) for w in warnings] == [
         ("essai.md", 15, "à relire : la date de relecture (2026-12-01) est passée")
     ]
+
+
+def test_the_excerpt_of_an_answer_reads_as_plain_text() -> None:
+    body = "Bonjour Tom,\n\nLe CPAS **peut** tenir compte de `1 314,20 €`. " + "Suite. " * 40
+    found = StaleAnswer(Answer(1, 1, None, body, DAY))
+    assert found.excerpt.startswith("Bonjour Tom, Le CPAS peut tenir compte de 1 314,20 €.")
+    assert len(found.excerpt) <= 160 and found.excerpt.endswith(".…")
