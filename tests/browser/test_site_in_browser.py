@@ -21,6 +21,7 @@ PAGES = {
     "fiches": "/fiches",
     "fiche": "/fiches/montants-revenu-integration",
     "fiche avec liste à cocher": "/fiches/documents-a-apporter-cpas",
+    "fiche avec tableau et encadrés": "/fiches/fin-du-chomage-2026",
     "glossaire": "/glossaire",
     "recherche": "/recherche?q=contrat+integration",
     "recherche vide": "/recherche",
