@@ -12,6 +12,7 @@ from app.fiches.freshness import behind_changes, known_since, past_review
 from app.fiches.library import FICHES_DIR, Library, load_library
 from app.fiches.live import today
 from app.fiches.meta import FicheMeta
+from app.probleme.logic import check_problem_path
 from app.questionnaire import check_questionnaire
 from app.search.synonyms import load_synonyms
 
@@ -31,6 +32,7 @@ def content_report(
     problems += load_synonyms(content_dir)[1]
     problems += check_questionnaire(content_dir)
     problems += questionnaire_problems(library.changes, questionnaire_data(content_dir))
+    problems += check_problem_path(content_dir)
     return sorted(set(problems)), freshness_warnings(library, day=day)
 
 

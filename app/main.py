@@ -18,6 +18,7 @@ from app.fiches.routes import router as fiches_router
 from app.middleware import SiteMiddleware
 from app.pagecache import PageCache
 from app.pages.routes import router as pages_router
+from app.probleme.routes import router as probleme_router
 from app.questionnaire.api import api_router as questionnaire_api_router
 from app.questionnaire.routes import router as questionnaire_router
 from app.questionnaire.site import load_site_questionnaire
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages_router)
     app.include_router(fiches_router)
     app.include_router(changes_router)
+    app.include_router(probleme_router)
     app.include_router(questionnaire_router)
     app.include_router(questionnaire_api_router(app.state.questionnaire))
     app.include_router(search_router)
