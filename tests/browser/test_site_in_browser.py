@@ -23,6 +23,7 @@ PAGES = {
     "fiche avec liste à cocher": "/fiches/documents-a-apporter-cpas",
     "fiche avec tableau et encadrés": "/fiches/fin-du-chomage-2026",
     "glossaire": "/glossaire",
+    "ce qui a changé": "/changements",
     "recherche": "/recherche?q=contrat+integration",
     "recherche vide": "/recherche",
     "questionnaire": "/ai-je-droit",
