@@ -189,3 +189,56 @@ def test_the_openapi_schema_documents_every_answer_with_examples(client: TestCli
     assert ok["rights"][0]["id"] == "ris"
     refused = evaluate["responses"]["422"]["content"]["application/json"]["example"]
     assert refused["erreurs"][0]["champ"] == "answers.logement"
+
+
+WITH_PARENT_AND_GRANDPARENT: dict[str, Any] = {
+    **SITUATION,
+    "menage": ["parents", "grands_parents"],
+    "frais_partages": "oui",
+}
+
+
+def ris_reasons(body: dict[str, Any]) -> list[dict[str, Any]]:
+    ris = next(right for right in body["rights"] if right["id"] == "ris")
+    reasons: list[dict[str, Any]] = ris["reasons"]
+    return reasons
+
+
+def test_today_the_reasons_say_both_incomes_count_in_principle(client: TestClient) -> None:
+    response = client.post(
+        "/api/questionnaire/evaluate", json={"answers": WITH_PARENT_AND_GRANDPARENT}
+    )
+    assert response.status_code == 200
+    debtors = next(
+        r for r in ris_reasons(response.json()) if r["rule"] == "ris.ressources.debiteurs"
+    )
+    assert debtors["kind"] == "cpas_decide"
+    assert debtors["since"] == "2026-03-01"
+    assert "ton père, ta mère, tes grands-parents" in debtors["text"]
+    assert "peut décider de ne pas les compter" in debtors["text"]
+    assert "Pourquoi" in debtors["text"]
+
+
+@pytest.mark.parametrize(
+    ("day", "since", "words", "grandparents_counted"),
+    [
+        ("2026-02-28", None, "peut tenir compte d'une partie de leurs revenus", False),
+        ("2026-03-01", "2026-03-01", "compte en principe les revenus", True),
+    ],
+)
+def test_the_same_home_the_day_before_and_the_day_the_2026_rule_applies(
+    client: TestClient, day: str, since: str | None, words: str, grandparents_counted: bool
+) -> None:
+    response = client.post(
+        "/api/questionnaire/evaluate",
+        json={"answers": WITH_PARENT_AND_GRANDPARENT, "date": day},
+    )
+    assert response.status_code == 200
+    reasons = ris_reasons(response.json())
+    debtors = next(r for r in reasons if r["rule"] == "ris.ressources.debiteurs")
+    assert debtors["since"] == since
+    assert words in debtors["text"]
+    said_not_counted = any(
+        "grands-parents" in r["text"] and "ne sont pas comptés" in r["text"] for r in reasons
+    )
+    assert said_not_counted is not grandparents_counted

@@ -17,6 +17,7 @@ from httpx import Response
 from itsdangerous import URLSafeTimedSerializer
 from pypdf import PdfReader
 
+from app.fiches import live
 from app.questionnaire import Questionnaire, normalize_answers, state, visible_questions
 from tests.conftest import csrf_from
 
@@ -461,3 +462,43 @@ def test_an_error_after_modifier_still_returns_to_the_check_page(client: TestCli
     assert response.status_code == 303
     assert response.headers["cache-control"] == "no-store"
     assert urlsplit(response.headers["location"]).path == "/ai-je-droit/verifier"
+
+
+# --- the law of the day: cohabiting maintenance debtors since 1 March 2026 -----------------
+
+WITH_PARENT_AND_GRANDPARENT: dict[str, Raw] = {
+    **ALONE_WITHOUT_INCOME,
+    "menage": ["parents", "grands_parents"],
+    "frais_partages": "oui",
+}
+
+
+def test_living_with_a_parent_and_a_grandparent_today_both_incomes_count_in_principle(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The result page, evaluated today (the real day, not the tests' fixed one), says what
+    the 2026 rule does, that the CPAS may decide otherwise, and why, with the rule's date."""
+    monkeypatch.setattr("app.questionnaire.routes.today", live.today)
+    assert live.today() >= dt.date(2026, 3, 1)
+    check_url = walk(client, WITH_PARENT_AND_GRANDPARENT)
+    assert urlsplit(check_url).path == "/ai-je-droit/verifier"
+    assert "Personnes sous le même toit parents, grands-parents" in text_of(client.get(check_url))
+    result = client.get(check_url.replace("/verifier", "/resultat"))
+    ris = soup(result).find("section", id="droit-ris")
+    assert ris is not None
+    text = squash(ris.get_text(" "))
+    assert "Peut-être\u202f: le CPAS décide" in text
+    assert "Personne cohabitante" in text
+    # Dates keep their no-break spaces (« 1er mars 2026 »): read them as spaces here.
+    reasons = [squash(li.get_text(" ")).replace("\u00a0", " ") for li in ris.select("li.reason")]
+    reason = next(text for text in reasons if "Depuis le 1er mars 2026" in text)
+    for words in (
+        "compte en principe les revenus",
+        "ton père, ta mère, tes grands-parents",
+        "allocations familiales",
+        "Pourquoi\u202f: la loi fait passer l'aide de cette famille",
+        "peut décider de ne pas les compter",
+        "raison d'équité",
+        "(règle en vigueur depuis le 1er mars 2026)",
+    ):
+        assert words in reason, words

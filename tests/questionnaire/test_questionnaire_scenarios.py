@@ -6,6 +6,7 @@ right, every category and every exemption, and that every question can be reache
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import unicodedata
@@ -59,10 +60,21 @@ def run(questionnaire: Questionnaire, amounts: Amounts, scenario: dict[str, Any]
     return evaluate(questionnaire, amounts, answers, scenario["date"])
 
 
-def test_there_are_at_least_40_scenarios_with_distinct_names() -> None:
+def test_there_are_at_least_100_scenarios_with_distinct_names_and_a_source() -> None:
     names = [scenario["name"] for scenario in SCENARIOS]
-    assert len(names) >= 40
+    assert len(names) >= 100
     assert len(set(names)) == len(names)
+    assert [s["name"] for s in SCENARIOS if len(str(s.get("source", ""))) < 10] == []
+
+
+def test_the_2026_boundary_alternating_custody_colocation_and_eu_statuses_are_covered() -> None:
+    dates = {scenario["date"] for scenario in SCENARIOS}
+    assert {dt.date(2026, 2, 28), dt.date(2026, 3, 1)} <= dates
+    answers = [scenario["answers"] for scenario in SCENARIOS]
+    assert any(a.get("garde") == "alternee" for a in answers)
+    assert any(a.get("menage") == ["autres"] and a.get("frais_partages") == "non" for a in answers)
+    bases = {a.get("base_sejour_ue") for a in answers} | {a.get("sejour_ue") for a in answers}
+    assert {"travailleur", "demandeur_emploi", "etudiant", "famille", "moins_3_mois"} <= bases
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[slug(s["name"]) for s in SCENARIOS])
