@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from app.config import PROJECT_DIR
+from app.fiches.french import date_fr
 from app.fiches.meta import load_themes
 
 SLUGS = sorted(p.stem for p in (PROJECT_DIR / "content" / "fiches").glob("*.md"))
@@ -32,7 +33,11 @@ def test_index_groups_fiches_by_theme_with_their_update_date(client: TestClient)
     assert [s.h2.get_text() for s in sections if s.h2] == expected
     listed = {a["href"] for a in page.select("ul.fiche-list h3 a")}
     assert listed == {f"/fiches/{slug}" for slug in SLUGS}
-    assert "Mis à jour le 23 novembre 2026" in page.get_text()
+    library = client.app.state.library.current()  # type: ignore[attr-defined]
+    for item in page.select("ul.fiche-list li"):
+        slug = str(item.h3.a["href"]).removeprefix("/fiches/")
+        updated = library.fiches[slug].meta.updated
+        assert item.select_one("p.meta").get_text() == f"Mis à jour le {date_fr(updated)}"
 
 
 @pytest.mark.parametrize("slug", SLUGS)
