@@ -18,7 +18,7 @@ from app.fiches import live
 from app.fiches.changes import box, latest_date, load_changes, resolve
 from app.main import create_app
 from tests.conftest import make_settings
-from tests.fiches.fiche_content import ContentFolder
+from tests.fiches.fiche_content import FUTURE_CHANGE, ContentFolder
 
 SOURCE = """\
   sources:
@@ -176,8 +176,8 @@ def test_check_content_reports_an_unknown_questionnaire_part(tmp_path: Path) -> 
     root = tmp_path / "content"
     shutil.copytree(PROJECT_DIR / "content", root)
     path = root / "changements.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("questions.logement]", "questions.domicile]"), encoding="utf-8")
+    with path.open("a", encoding="utf-8") as changes:
+        changes.write(FUTURE_CHANGE + "  questionnaire: [droits.ris, questions.domicile]\n")
     messages = [p.message for p in check_content(root) if p.path.name == "changements.yaml"]
     assert messages == [
         "partie du questionnaire inconnue : « questions.domicile » "
