@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from tests.browser.conftest import LiveServer, Watched, axe_violations, vnu_errors
 
@@ -162,3 +162,77 @@ def test_the_whole_questionnaire_with_the_keyboard_only(
             "résultat": client.get(result_url).text,
         }
     assert vnu_errors(documents, tmp_path) == {}
+
+
+# A young parent in alternating custody, living with a parent and a grandparent, whose
+# allocations d'insertion ended, asked to repay the CPAS: every new question of the household,
+# the children and the benefits is asked, once with JavaScript and once without.
+HOUSEHOLD: dict[str, Raw] = {
+    "age": "20",
+    "enceinte": "non",
+    "statut": "belge",
+    "vit_en_belgique": "oui",
+    "logement": "domicile",
+    "menage": ["parents", "grands_parents"],
+    "frais_partages": "oui",
+    "enfant_mineur": "oui",
+    "enfants_nombre": "1",
+    "garde": "alternee",
+    "etudiant": "non",
+    "handicap": "non",
+    "revenus": ["aucun"],
+    "non_demandees": ["aucune"],
+    "prestations_perdues": ["fin_droits"],
+    "capable_travailler": "oui",
+    "deja_cpas": "remboursement",
+    "decision_recente": "oui",
+    "dettes": "non",
+    "garantie_locative": "non",
+}
+NEW_PAGES = ("menage", "frais_partages", "garde", "prestations_perdues", "deja_cpas")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["avec-js", "sans-js"])
+def test_the_household_questions_with_the_keyboard_at_360px(
+    live_server: LiveServer, browser: Browser, tmp_path: Path, javascript: bool
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="fr-BE", java_script_enabled=javascript
+    )
+    page = context.new_page()
+    shots = Path("var/shots") / ("questionnaire-js" if javascript else "questionnaire-sans-js")
+    shots.mkdir(parents=True, exist_ok=True)
+    try:
+        page.goto(live_server.url("/ai-je-droit/question/age"))
+        asked = []
+        pages: dict[str, str] = {}
+        while (question := current_question(page)) is not None:
+            assert question in HOUSEHOLD, f"question inattendue : {question}"
+            asked.append(question)
+            if question in NEW_PAGES:
+                assert page.evaluate("document.documentElement.scrollWidth") <= 360, question
+                page.screenshot(path=str(shots / f"{question}.png"), full_page=True)
+                pages[question] = httpx.get(page.url).text  # the HTML as served
+                if javascript:
+                    assert axe_violations(page) == [], question
+            answer_with_keyboard(page, question, HOUSEHOLD[question])
+            assert page.locator(".error-summary").count() == 0, page.url
+        assert asked == list(HOUSEHOLD)
+        tab_to(page, "main a.button")
+        follow_with_enter(page)
+        assert "/ai-je-droit/resultat" in page.url
+        ris = page.locator("#droit-ris").inner_text()
+        assert "Personne avec famille à charge" in ris
+        assert "Depuis le 1er\u00a0mars\u00a02026" in ris or "Depuis le 1er mars 2026" in ris
+        assert "27\u00a0juin\u00a02022" in ris or "27 juin 2022" in ris
+        assert page.locator("#droit-recours").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=str(shots / "resultat.png"), full_page=True)
+        if javascript:
+            assert axe_violations(page) == []
+        else:
+            with httpx.Client() as client:
+                pages["résultat"] = client.get(page.url).text
+            assert vnu_errors(pages, tmp_path) == {}
+    finally:
+        context.close()
