@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from app.amounts import load_amounts
 from app.content import Problem
 from app.fiches.changes import questionnaire_data, questionnaire_problems
 from app.fiches.fingerprints import fingerprint_problems
@@ -14,6 +15,7 @@ from app.fiches.live import today
 from app.fiches.meta import FicheMeta
 from app.probleme.logic import check_problem_path
 from app.questionnaire import check_questionnaire
+from app.questionnaire.estimation import load_estimation
 from app.search.synonyms import load_synonyms
 
 
@@ -33,6 +35,7 @@ def content_report(
     problems += check_questionnaire(content_dir)
     problems += questionnaire_problems(library.changes, questionnaire_data(content_dir))
     problems += check_problem_path(content_dir)
+    problems += load_estimation(content_dir, load_amounts(content_dir)[0])[1]
     return sorted(set(problems)), freshness_warnings(library, day=day)
 
 

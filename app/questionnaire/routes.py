@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
+from app.content import ContentError
 from app.fiches.live import today
 from app.fiches.pdf import render_pdf
 from app.fiches.routes import library_of
@@ -32,6 +33,7 @@ from app.questionnaire import (
     summary_rows,
     visible_questions,
 )
+from app.questionnaire.estimation import EstimationRules, estimate, load_estimation
 from app.questionnaire.site import (
     SiteQuestionnaire,
     field_options,
@@ -294,6 +296,19 @@ async def check_answers(request: Request, site: SiteDep, etat: str | None = None
     return private(render(request, "questionnaire/check.html", context))
 
 
+def estimation_rules(request: Request) -> EstimationRules:
+    """The rules of the amount's estimate, read once per app (estimation.yaml)."""
+    rules: EstimationRules | None = getattr(request.app.state, "estimation_rules", None)
+    if rules is None:
+        settings = request.app.state.settings
+        site: SiteQuestionnaire = request.app.state.questionnaire
+        rules, problems = load_estimation(settings.content_dir, site.amounts)
+        if rules is None:
+            raise ContentError(problems)
+        request.app.state.estimation_rules = rules
+    return rules
+
+
 def result_context(
     request: Request, site: SiteQuestionnaire, answers: Answers, token: str, *, pdf: bool
 ) -> dict[str, object]:
@@ -304,8 +319,11 @@ def result_context(
     fiches = {slug: (fiche.meta.title if (fiche := library.get(slug)) else slug) for slug in slugs}
     settings = request.app.state.settings
     result_path = link(request, "questionnaire_result", token)
+    rules = estimation_rules(request)
     return {
         "result": result,
+        "estimate": estimate(rules, site.amounts, answers, result, result.day),
+        "estimate_right": rules.data.droit,
         "fr": french_spacing,
         "outcomes": q.texts.outcomes,
         "fiches": fiches,
