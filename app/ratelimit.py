@@ -83,15 +83,6 @@ def hits(
     return 0 if window_start <= now - window else count
 
 
-def restart_window(session: Session, *, key: str, now: dt.datetime | None = None) -> None:
-    """Start the window of ``key`` again from now (a lock lasts its full time from the last hit)."""
-    counter = session.get(RateCounter, key)
-    if counter is not None:
-        counter.window_start = now or utcnow()
-        session.add(counter)
-        session.commit()
-
-
 def reset(session: Session, *, key: str) -> None:
     """Forget the hits of ``key``."""
     session.exec(delete(RateCounter).where(col(RateCounter.key) == key))
@@ -125,3 +116,44 @@ def forget_expired(
     result = session.exec(delete(RateCounter).where(col(RateCounter.window_start) < cutoff))
     session.commit()
     return int(result.rowcount)
+
+
+# --- Streaks: failures in a row, for the growing delays of the staff login ---------------------
+# A streak reuses the counter row: ``count`` is the failures in a row and ``window_start`` the
+# time of the last one; a quiet ``window`` since the last failure starts the streak again.
+
+
+def extend_streak(
+    session: Session, *, key: str, window: dt.timedelta, now: dt.datetime | None = None
+) -> int:
+    """Count one more failure for ``key`` (in the caller's transaction); returns the streak."""
+    now = now or utcnow()
+    quiet = col(RateCounter.window_start) <= now - window
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(RateCounter)
+        .values(key=key, window_start=now, count=1)
+        .on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "count": case((quiet, 1), else_=col(RateCounter.count) + 1),
+                "window_start": now,
+            },
+        )
+        .returning(col(RateCounter.count))
+    )
+    return int(session.exec(statement).scalar_one())
+
+
+def streak(
+    session: Session, *, key: str, window: dt.timedelta, now: dt.datetime | None = None
+) -> tuple[int, dt.datetime | None]:
+    """The failures in a row of ``key`` and the time of the last one (0 and None if none)."""
+    now = now or utcnow()
+    row = session.exec(
+        select(RateCounter.count, RateCounter.window_start).where(col(RateCounter.key) == key)
+    ).first()
+    if row is None or row[1] <= now - window:
+        return 0, None
+    return row[0], row[1]

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from app.staff import audit
 from app.staff.models import Role, StaffUser
+from app.staff.sessions import end_other_sessions
 
 hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 MIN_PASSWORD_LENGTH = 12
@@ -91,8 +92,8 @@ def change_password(
     if errors:
         return errors
     user.password_hash = hash_password(new)
-    user.session_version += 1
     session.add(user)
+    end_other_sessions(session, user=user)
     return {}
 
 
@@ -109,7 +110,7 @@ def update_account(
     if not roles:
         raise AccountError("Un compte doit avoir au moins un rôle.")
     if account.active and not active:
-        account.session_version += 1
+        end_other_sessions(session, user=account)
     account.roles = ",".join(sorted(roles))
     account.active = active
     session.add(account)

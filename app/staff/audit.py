@@ -16,6 +16,7 @@ ACTION_LABELS = {
     "login": "Connexion",
     "login_failed": "Connexion refusée",
     "logout": "Déconnexion",
+    "sessions_ended": "Autres sessions fermées",
     "password_changed": "Mot de passe changé",
     "account_created": "Compte créé",
     "account_changed": "Compte modifié",

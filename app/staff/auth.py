@@ -1,39 +1,66 @@
-"""Staff sessions and login: a signed cookie, roles, and throttling shared between workers.
+"""Staff sessions and login: sessions kept on the server, roles, and login throttling.
 
-The cookie holds only the staff id and the account's ``session_version``, signed with the site's
-secret and dated: it is refused after ``session_max_age_seconds``, and as soon as the password
-changes or the account is deactivated (both raise ``session_version``).
+The session cookie holds a random key, signed and dated; the ``staff_session`` table holds its
+hash. A session ends for good on logout, on a password change, when the account is deactivated
+or when its owner ends their other sessions: every worker and machine reads the same table.
+
+Failed logins slow down instead of locking: after a few failures in a row, an address and an
+account must wait longer and longer before the next try, and a refused try is answered before
+any password is hashed. A browser that has already signed in to an account (its ``staff_device``
+cookie) is not slowed by the failures others cause on that account, so no stranger can keep
+staff out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature
 from sqlmodel import Session, col, select
 
 from app import ratelimit
 from app.config import Settings
-from app.db import SessionDep
+from app.db import SessionDep, utcnow
 from app.staff import audit
 from app.staff.accounts import hash_password, verify_password
 from app.staff.models import Role, StaffUser
+from app.staff.sessions import current_session, serializer
 
 COOKIE_NAME = "staff_session"
+DEVICE_COOKIE = "staff_device"
 COOKIE_PATH = "/staff"
-MAX_FAILURES = 5
-LOCK_TIME = dt.timedelta(minutes=15)
+DEVICE_MAX_AGE = 365 * 24 * 3600
+# Failures in a row allowed before any wait, and the longest wait for an address / an account.
+FREE_FAILURES = 4
+ADDRESS_MAX_WAIT = 15 * 60
+ACCOUNT_MAX_WAIT = 60
+# A streak of failures is forgotten after this long without a failure.
+STREAK_WINDOW = dt.timedelta(hours=1)
 LOGIN_REFUSED = (
-    "Connexion refusée : l'adresse ou le mot de passe ne correspond pas, ou il y a eu trop "
-    "d'essais. Vérifiez-les, ou réessayez dans 15 minutes."
+    "Connexion refusée : l'adresse ou le mot de passe ne correspond pas. Vérifiez-les et réessayez."
 )
 # Checked when an address has no account, so that a refusal takes as long either way.
 _UNKNOWN_ACCOUNT_HASH = hash_password("aucun compte ne porte cette adresse")
+
+
+def login_wait_message(seconds: int) -> str:
+    """The refusal of a try made too soon after several failures."""
+    wait = f"{seconds} seconde{'s' if seconds > 1 else ''}"
+    if seconds >= 120:
+        minutes = -(-seconds // 60)
+        wait = f"{minutes} minutes"
+    return (
+        f"Trop d'essais de connexion à la suite : attendez {wait} avant de réessayer. Si vous "
+        "avez oublié votre mot de passe, demandez à un administrateur de le changer."
+    )
 
 
 class LoginRequiredError(Exception):
@@ -44,16 +71,11 @@ class LoginRequiredError(Exception):
         self.next_path = next_path
 
 
-def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.secret_key.get_secret_value(), salt="staff-session")
-
-
-def set_session_cookie(response: Response, *, settings: Settings, user: StaffUser) -> None:
-    """Open a session for ``user`` on ``response``."""
-    value = _serializer(settings).dumps({"id": user.id, "v": user.session_version})
+def set_session_cookie(response: Response, *, settings: Settings, cookie: str) -> None:
+    """Give the browser its session cookie (from ``open_session``)."""
     response.set_cookie(
         COOKIE_NAME,
-        value,
+        cookie,
         max_age=settings.session_max_age_seconds,
         path=COOKIE_PATH,
         httponly=True,
@@ -75,30 +97,20 @@ def clear_session_cookie(response: Response, *, settings: Settings) -> None:
 def staff_from_cookie(
     session: Session, *, settings: Settings, cookie: str | None
 ) -> StaffUser | None:
-    """The active account a session cookie belongs to, or None."""
-    if not cookie:
-        return None
-    try:
-        data = _serializer(settings).loads(cookie, max_age=settings.session_max_age_seconds)
-    except BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("id"), int):
-        return None
-    user = session.get(StaffUser, data["id"])
-    if user is None or not user.active or user.session_version != data.get("v"):
-        return None
-    return user
+    """The active account an open session cookie belongs to, or None."""
+    found = current_session(session, settings=settings, cookie=cookie)
+    return found[1] if found else None
 
 
 def require_staff(request: Request, session: SessionDep) -> StaffUser:
     """The signed-in staff member; a visitor is sent to the login page."""
     settings: Settings = request.app.state.settings
-    user = staff_from_cookie(session, settings=settings, cookie=request.cookies.get(COOKIE_NAME))
-    if user is None:
+    found = current_session(session, settings=settings, cookie=request.cookies.get(COOKIE_NAME))
+    if found is None:
         next_path = request.url.path if request.method == "GET" else "/staff"
         raise LoginRequiredError(next_path)
-    request.state.staff = user
-    return user
+    request.state.staff_session, request.state.staff = found
+    return found[1]
 
 
 CurrentStaff = Annotated[StaffUser, Depends(require_staff)]
@@ -132,46 +144,96 @@ def safe_next(path: str | None) -> str:
     return "/staff"
 
 
-def _throttle_keys(settings: Settings, *, email: str, address: str) -> list[str]:
-    return [
-        ratelimit.counter_key(settings, "login-account", email),
-        ratelimit.counter_key(settings, "login-address", address),
-    ]
+def login_wait(failures: int, *, most: int) -> int:
+    """Seconds to wait after ``failures`` failures in a row: none for the first four, then 1,
+    2, 4, 8… up to ``most``."""
+    if failures <= FREE_FAILURES:
+        return 0
+    return min(int(2 ** (failures - FREE_FAILURES - 1)), most)
+
+
+def _device_mark(settings: Settings, email: str) -> str:
+    secret = settings.secret_key.get_secret_value().encode()
+    return hmac.new(secret, f"device:{email}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def device_cookie(settings: Settings, *, email: str) -> str:
+    """The cookie that marks this browser as one that signed in to ``email`` before."""
+    return serializer(settings, "staff-device").dumps(_device_mark(settings, email.lower()))
+
+
+def known_device(settings: Settings, *, email: str, cookie: str | None) -> bool:
+    if not cookie:
+        return False
+    try:
+        mark = serializer(settings, "staff-device").loads(cookie, max_age=DEVICE_MAX_AGE)
+    except BadSignature:
+        return False
+    return isinstance(mark, str) and hmac.compare_digest(mark, _device_mark(settings, email))
+
+
+def set_device_cookie(response: Response, *, settings: Settings, email: str) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device_cookie(settings, email=email.strip().lower()),
+        max_age=DEVICE_MAX_AGE,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+
+
+@dataclass
+class LoginOutcome:
+    """A signed-in account, or the French sentence that says why not."""
+
+    user: StaffUser | None
+    refusal: str | None = None
 
 
 def authenticate(
-    session: Session, *, settings: Settings, email: str, password: str, address: str
-) -> StaffUser | None:
-    """The account if the password is right and neither it nor the address is locked.
-
-    After 5 failures for an account or for an address, every attempt is refused for 15 minutes,
-    with the same message whether the account exists or not. Each outcome is audited.
+    session: Session,
+    *,
+    settings: Settings,
+    email: str,
+    password: str,
+    address: str,
+    device: str | None = None,
+    now: dt.datetime | None = None,
+) -> LoginOutcome:
+    """Check a login. A try that comes too soon after failures is refused before the password
+    is hashed; the answer is the same whether the account exists or not. Failures are audited.
     """
+    now = now or utcnow()
     email = email.strip().lower()[:254]
-    keys = _throttle_keys(settings, email=email, address=address)
-    locked = any(ratelimit.hits(session, key=k, window=LOCK_TIME) >= MAX_FAILURES for k in keys)
+    keys = {ratelimit.counter_key(settings, "login-address", address): ADDRESS_MAX_WAIT}
+    if not known_device(settings, email=email, cookie=device):
+        keys[ratelimit.counter_key(settings, "login-account", email)] = ACCOUNT_MAX_WAIT
+    wait = 0
+    for key, most in keys.items():
+        failures, last = ratelimit.streak(session, key=key, window=STREAK_WINDOW, now=now)
+        if last is not None:
+            left = login_wait(failures, most=most) - (now - last).total_seconds()
+            wait = max(wait, int(-(-left // 1)))
+    session.rollback()
+    if wait > 0:
+        return LoginOutcome(None, login_wait_message(wait))
     user = session.exec(select(StaffUser).where(col(StaffUser.email) == email)).first()
     password_ok = verify_password(user.password_hash if user else _UNKNOWN_ACCOUNT_HASH, password)
-    if not locked and user is not None and user.active and password_ok:
-        ratelimit.reset(session, key=keys[0])
+    if user is not None and user.active and password_ok:
+        for key in keys:
+            ratelimit.reset(session, key=key)
         audit.record(session, action="login", staff=user)
         session.commit()
-        return user
+        return LoginOutcome(user)
     for key in keys:
-        if not locked and ratelimit.hit(session, key=key, window=LOCK_TIME) >= MAX_FAILURES:
-            ratelimit.restart_window(session, key=key)
+        ratelimit.extend_streak(session, key=key, window=STREAK_WINDOW, now=now)
     audit.record(
         session,
         action="login_failed",
         actor=user.display_name if user else audit.VISITOR,
         target=f"compte {user.id}" if user else "compte inconnu",
-        reason="trop d'essais : attente de 15 minutes" if locked else None,
     )
     session.commit()
-    return None
-
-
-def end_other_sessions(session: Session, *, user: StaffUser) -> None:
-    """Make every session cookie of ``user`` stop working (password change, deactivation)."""
-    user.session_version += 1
-    session.add(user)
+    return LoginOutcome(None, LOGIN_REFUSED)

@@ -33,8 +33,6 @@ class StaffUser(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     roles: str = Field(default="", max_length=100)
     active: bool = Field(default=True)
-    # Raised on a password change or a deactivation: every older session cookie stops working.
-    session_version: int = Field(default=1)
     created_at: dt.datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
@@ -65,3 +63,17 @@ class AuditEntry(SQLModel, table=True):
     from_state: str | None = Field(default=None, max_length=20)
     to_state: str | None = Field(default=None, max_length=20)
     reason: str | None = Field(default=None, max_length=500)
+
+
+class StaffSession(SQLModel, table=True):
+    """One signed-in browser. The cookie holds a random key; the table keeps only its hash, so
+    that reading the table gives no usable cookie. Ending a session is a row update that every
+    worker and machine sees on the next request."""
+
+    __tablename__ = "staff_session"
+
+    key_hash: str = Field(primary_key=True, max_length=64)
+    staff_id: int = Field(foreign_key="staff_user.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    ended_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)

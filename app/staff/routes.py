@@ -26,18 +26,20 @@ from app.staff.accounts import (
 )
 from app.staff.auth import (
     COOKIE_NAME,
-    LOGIN_REFUSED,
+    DEVICE_COOKIE,
     CurrentStaff,
     authenticate,
     clear_session_cookie,
     require_role,
     require_staff,
     safe_next,
+    set_device_cookie,
     set_session_cookie,
     staff_from_cookie,
 )
 from app.staff.models import ROLE_LABELS, Role, StaffUser
 from app.staff.pages import redirect, staff_page
+from app.staff.sessions import end_other_sessions, end_session, open_session, open_session_count
 
 public_router = APIRouter(prefix="/staff", include_in_schema=False)
 router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)], include_in_schema=False)
@@ -77,27 +79,35 @@ def login(
         errors["email"] = "Indiquez votre adresse e-mail."
     if not mot_de_passe:
         errors["mot_de_passe"] = "Indiquez votre mot de passe."
-    user = None
+    outcome = None
     if not errors:
-        user = authenticate(
-            session, settings=settings, email=email, password=mot_de_passe, address=address
+        outcome = authenticate(
+            session,
+            settings=settings,
+            email=email,
+            password=mot_de_passe,
+            address=address,
+            device=request.cookies.get(DEVICE_COOKIE),
         )
-    if user is None:
+    if outcome is None or outcome.user is None:
         context = {
             "values": {"email": email.strip()[:254]},
             "errors": errors,
             "suite": safe_next(suite),
-            "refused": None if errors else LOGIN_REFUSED,
+            "refused": outcome.refusal if outcome else None,
         }
         return staff_page(request, "staff/login.html", context, status_code=400 if errors else 401)
+    cookie = open_session(session, settings=settings, user=outcome.user)
+    session.commit()
     response = RedirectResponse(safe_next(suite), status_code=303)
-    set_session_cookie(response, settings=settings, user=user)
+    set_session_cookie(response, settings=settings, cookie=cookie)
+    set_device_cookie(response, settings=settings, email=outcome.user.email)
     return response
 
 
 @public_router.post("/deconnexion", name="staff_logout")
 def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    user = staff_from_cookie(session, settings=settings, cookie=request.cookies.get(COOKIE_NAME))
+    user = end_session(session, settings=settings, cookie=request.cookies.get(COOKIE_NAME))
     if user is not None:
         audit.record(session, action="logout", staff=user)
         session.commit()
@@ -114,8 +124,18 @@ def home(request: Request, session: SessionDep, staff: CurrentStaff) -> Response
     context = {
         "pending": reading.pending_count(session),
         "awaiting": reading.awaiting_count(session),
+        "open_sessions": open_session_count(session, user=staff),
     }
     return staff_page(request, "staff/home.html", context)
+
+
+@router.post("/sessions/fermer-les-autres", name="staff_end_other_sessions")
+def end_others(request: Request, session: SessionDep, staff: CurrentStaff) -> Response:
+    """End every session of this account but the one making the request."""
+    ended = end_other_sessions(session, user=staff, keep=request.state.staff_session)
+    audit.record(session, action="sessions_ended", staff=staff, reason=f"{ended} session(s)")
+    session.commit()
+    return redirect(request, "staff_home", "sessions")
 
 
 @router.get("/mot-de-passe", name="staff_password")
@@ -140,10 +160,10 @@ def password_change(
         session.rollback()
         return staff_page(request, "staff/password.html", {"errors": errors}, status_code=400)
     audit.record(session, action="password_changed", staff=staff)
+    cookie = open_session(session, settings=settings, user=staff)
     session.commit()
-    session.refresh(staff)
     response = redirect(request, "staff_home", "password")
-    set_session_cookie(response, settings=settings, user=staff)
+    set_session_cookie(response, settings=settings, cookie=cookie)
     return response
 
 

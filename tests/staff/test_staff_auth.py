@@ -17,9 +17,9 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.main import create_app
-from app.ratelimit import RateCounter
-from app.staff.auth import COOKIE_NAME, LOGIN_REFUSED
-from app.staff.models import AuditEntry, Role, StaffUser
+from app.staff import auth
+from app.staff.auth import COOKIE_NAME, LOGIN_REFUSED, login_wait
+from app.staff.models import AuditEntry, Role, StaffSession, StaffUser
 from tests.conftest import make_settings
 from tests.questions.thread_helpers import PASSWORD, form_data, login, staff_account
 
@@ -51,7 +51,7 @@ def test_a_visitor_gets_the_login_page_for_every_staff_url(
     app: FastAPI, client: TestClient
 ) -> None:
     urls = staff_urls(app)
-    assert len(urls) == 15  # with /staff/fraicheur
+    assert len(urls) >= 15  # the enumeration found the staff routes (more may come)
     token = form_data(client.get("/staff/connexion"))
     for method, path in urls:
         response = client.request(method, path, data=token, follow_redirects=False)
@@ -86,7 +86,9 @@ def test_login_only_sends_back_to_a_staff_page(
     assert response.headers["location"] == "/staff"
 
 
-def test_the_session_cookie_is_safe_and_holds_only_the_id(app: FastAPI, client: TestClient) -> None:
+def test_the_session_cookie_is_safe_and_holds_only_a_random_key(
+    app: FastAPI, client: TestClient
+) -> None:
     user = staff_account(app, Role.moderator)
     response = login(client, user.email)
     cookie = response.headers["set-cookie"]
@@ -97,7 +99,11 @@ def test_the_session_cookie_is_safe_and_holds_only_the_id(app: FastAPI, client: 
     value = cookie.split(";")[0].split("=", 1)[1].strip('"')
     secret = app.state.settings.secret_key.get_secret_value()
     data = URLSafeTimedSerializer(secret, salt="staff-session").loads(value)
-    assert data == {"id": user.id, "v": user.session_version}
+    assert set(data) == {"s"} and len(data["s"]) >= 40
+    with Session(app.state.engine) as session:
+        stored = session.exec(select(StaffSession)).one()
+    # The table keeps the key's hash only: reading it gives no usable cookie.
+    assert stored.staff_id == user.id and data["s"] not in stored.key_hash
 
 
 def test_the_session_cookie_is_secure_over_https(
@@ -139,37 +145,110 @@ def test_empty_login_fields_get_their_message(client: TestClient, empty: str) ->
     assert expected[empty] in response.text
 
 
-def test_five_failures_for_an_account_lock_it_for_15_minutes(
-    app: FastAPI, client: TestClient
+@pytest.mark.parametrize(
+    ("failures", "most", "wait"),
+    [(0, 60, 0), (4, 60, 0), (5, 60, 1), (6, 60, 2), (8, 60, 8), (11, 60, 60), (30, 900, 900)],
+)
+def test_the_wait_grows_after_four_failures_up_to_a_ceiling(
+    failures: int, most: int, wait: int
+) -> None:
+    assert login_wait(failures, most=most) == wait
+
+
+class Clock:
+    """The login's clock, stopped: waits do not depend on how fast the machine is."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    stopped = Clock()
+    monkeypatch.setattr(auth, "utcnow", stopped)
+    return stopped
+
+
+def test_failures_on_an_account_slow_it_down_but_never_lock_it(
+    app: FastAPI, client: TestClient, clock: Clock
 ) -> None:
     user = staff_account(app, Role.moderator)
     for _ in range(5):
         assert login(client, user.email, "mauvais mot de passe").status_code == 401
-    # Even the right password, from another address, is refused while locked; same message.
+    # From a new browser and another address, the right password must wait a little…
     other = TestClient(app, client=("203.0.113.5", 4000))
-    locked = login(other, user.email)
-    assert locked.status_code == 401 and LOGIN_REFUSED in unescape(locked.text)
-    _fifteen_minutes_pass(app)
+    early = login(other, user.email)
+    assert early.status_code == 401
+    assert "attendez 1 seconde avant de réessayer" in unescape(early.text)
+    # … a second, not fifteen minutes.
+    clock.advance(1)
     assert login(other, user.email).status_code == 303
 
 
-def test_five_failures_from_an_address_lock_it_whatever_the_account(
+def test_an_unknown_account_is_slowed_down_the_same_way(client: TestClient, clock: Clock) -> None:
+    for _ in range(6):
+        login(client, "personne@example.be", "mauvais mot de passe")
+        clock.advance(1)  # each try waits its turn, so each one counts
+    refused = login(TestClient(client.app, client=("203.0.113.9", 1)), "personne@example.be")
+    assert "attendez 1 seconde avant" in unescape(refused.text)  # 2 s after the 6th, 1 s ago
+
+
+def test_a_stranger_cannot_keep_staff_out_of_their_usual_browser(
+    app: FastAPI, client: TestClient, clock: Clock
+) -> None:
+    user = staff_account(app, Role.moderator)
+    login(client, user.email)  # this browser has signed in before: it keeps its device cookie
+    client.post("/staff/deconnexion", data=form_data(client.get("/staff")))
+    for number in range(12):
+        clock.advance(60)
+        login(TestClient(app, client=(f"198.51.100.{number}", 1)), user.email, "je devine")
+    # Any new browser now waits a minute per try on this account…
+    accomplice = TestClient(app, client=("198.51.100.99", 1))
+    assert "attendez 60 secondes" in unescape(login(accomplice, user.email, "je devine").text)
+    # … but the staff member's usual browser signs in at once.
+    assert login(client, user.email).status_code == 303
+
+
+def test_a_refused_try_is_answered_before_any_password_is_hashed(
+    app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = staff_account(app, Role.moderator)
+    for _ in range(5):
+        login(client, user.email, "mauvais mot de passe")
+    calls: list[str] = []
+    real = auth.verify_password
+
+    def counting(stored: str, password: str) -> bool:
+        calls.append(password)
+        return real(stored, password)
+
+    monkeypatch.setattr(auth, "verify_password", counting)
+    assert login(client, user.email).status_code == 401
+    assert calls == []
+
+
+def test_failures_from_an_address_slow_that_address_whatever_the_account(
     app: FastAPI, client: TestClient
 ) -> None:
     user = staff_account(app, Role.moderator)
     for number in range(5):
         login(client, f"inconnu{number}@example.be", "mauvais mot de passe")
-    assert login(client, user.email).status_code == 401
+    refused = login(client, user.email)
+    assert refused.status_code == 401 and "attendez 1 seconde" in unescape(refused.text)
     elsewhere = TestClient(app, client=("203.0.113.6", 4000))
     assert login(elsewhere, user.email).status_code == 303
 
 
-def _fifteen_minutes_pass(app: FastAPI) -> None:
-    with Session(app.state.engine) as session:
-        for counter in session.exec(select(RateCounter)).all():
-            counter.window_start -= dt.timedelta(minutes=15, seconds=1)
-            session.add(counter)
-        session.commit()
+def test_a_wrong_password_gets_the_plain_refusal(app: FastAPI, client: TestClient) -> None:
+    user = staff_account(app, Role.moderator)
+    refused = login(client, user.email, "mauvais mot de passe")
+    assert LOGIN_REFUSED in unescape(refused.text)
 
 
 def test_logout_ends_the_session(app: FastAPI, client: TestClient) -> None:
@@ -182,6 +261,37 @@ def test_logout_ends_the_session(app: FastAPI, client: TestClient) -> None:
         f"{COOKIE_NAME}=" in out.headers["set-cookie"] and "Max-Age=0" in out.headers["set-cookie"]
     )
     assert client.get("/staff", follow_redirects=False).status_code == 303
+
+
+def test_a_saved_session_cookie_stops_working_after_logout(
+    app: FastAPI, client: TestClient
+) -> None:
+    user = staff_account(app, Role.moderator)
+    login(client, user.email)
+    saved = client.cookies.get(COOKIE_NAME)
+    client.post("/staff/deconnexion", data=form_data(client.get("/staff")))
+    # Someone who copied the cookie before the logout (another worker, another machine: the
+    # same table) gets the login page.
+    thief = TestClient(app)
+    thief.cookies.set(COOKIE_NAME, saved or "", path="/staff")
+    assert thief.get("/staff", follow_redirects=False).status_code == 303
+
+
+def test_end_my_other_sessions(app: FastAPI, client: TestClient) -> None:
+    user = staff_account(app, Role.moderator)
+    phone, laptop = TestClient(app), TestClient(app)
+    for browser in (client, phone, laptop):
+        login(browser, user.email)
+    home = client.get("/staff")
+    assert "3 sessions ouvertes" in unescape(home.text)
+    done = client.post("/staff/sessions/fermer-les-autres", data=form_data(home))
+    assert "Vos autres sessions sont fermées" in unescape(done.text)
+    assert "1 session ouverte" in unescape(done.text)
+    assert phone.get("/staff", follow_redirects=False).status_code == 303
+    assert laptop.get("/staff", follow_redirects=False).status_code == 303
+    with Session(app.state.engine) as session:
+        actions = session.exec(select(AuditEntry.action)).all()
+    assert "sessions_ended" in actions
 
 
 def test_a_password_change_ends_the_other_sessions(app: FastAPI, client: TestClient) -> None:
