@@ -11,7 +11,6 @@ from sqlalchemy.exc import OperationalError
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from app.csrf import FIELD_NAME
 from app.templating import render
 
 log = logging.getLogger(__name__)
@@ -83,17 +82,45 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 422)
 
 
+# The public fields whose text a person may want back when their form expired, and their label.
+KEPT_FIELDS = {
+    "pseudo": "Ton pseudo",
+    "email": "Ton adresse e-mail",
+    "question": "Ta question",
+    "message": "Ton message",
+}
+
+
+def same_origin(request: Request) -> bool:
+    """True when the browser says the form was sent from one of this site's own pages.
+
+    Browsers send ``Sec-Fetch-Site`` (or at least ``Origin``) with every form they post; a
+    request that sends neither is not taken for one of ours.
+    """
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    origin = request.headers.get("origin")
+    own = {f"{request.url.scheme}://{request.url.netloc}"}
+    own.add(str(request.app.state.settings.base_url).rstrip("/"))
+    return origin is not None and origin.rstrip("/") in own
+
+
 def csrf_error_response(request: Request, form: FormData | None) -> Response:
-    """403 that shows back what the person typed, with a fresh form to send it again."""
-    fields = []
-    if form is not None:
+    """A plain 403 that sends nothing again and offers no form to resend.
+
+    When the form came from one of the site's own public pages (its token merely expired), the
+    text the person typed is shown back, read-only, so that nothing is lost; never on staff
+    pages, never a password, never for a form sent from elsewhere.
+    """
+    fields: list[tuple[str, str]] = []
+    if form is not None and not request.url.path.startswith("/staff") and same_origin(request):
         fields = [
-            (name, value)
+            (KEPT_FIELDS[name], value)
             for name, value in form.multi_items()
-            if name != FIELD_NAME and isinstance(value, str)
+            if name in KEPT_FIELDS and isinstance(value, str) and value.strip()
         ]
-    context = {"fields": fields, "action": request.url.path}
-    return render(request, "errors/csrf.html", context, status_code=403)
+    return render(request, "errors/csrf.html", {"fields": fields}, status_code=403)
 
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:

@@ -156,8 +156,11 @@ def test_csrf_token_accepted(tmp_path: Path, database_url: str) -> None:
     assert response.json() == {"message": "bonjour"}
 
 
+SAME_SITE = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
+
+
 @pytest.mark.parametrize("token", [None, "", "faux-jeton"])
-def test_csrf_refused_keeps_what_was_typed(
+def test_an_expired_form_of_the_site_gives_back_the_text_without_resending_it(
     tmp_path: Path, database_url: str, token: str | None
 ) -> None:
     with csrf_app(tmp_path, database_url) as client:
@@ -165,14 +168,49 @@ def test_csrf_refused_keeps_what_was_typed(
         data = {"message": "Mon texte <b>important</b>"}
         if token is not None:
             data["csrf_token"] = token
-        response = client.post("/formulaire", data=data)
+        response = client.post("/formulaire", data=data, headers=SAME_SITE)
     assert response.status_code == 403
     page = BeautifulSoup(response.text, "html.parser")
-    assert page.h1 is not None and page.h1.get_text() == "Le formulaire a expiré"
-    textarea = page.find("textarea", attrs={"name": "message"})
-    assert textarea is not None and textarea.get_text() == "Mon texte <b>important</b>"
+    assert page.h1 is not None and page.h1.get_text() == "Le formulaire n'a pas été envoyé"
+    shown = page.find("textarea", attrs={"readonly": True})
+    assert shown is not None and shown.get_text() == "Mon texte <b>important</b>"
     assert "<b>important</b>" not in response.text  # shown as text, escaped
-    assert page.find("input", attrs={"name": "csrf_token"}) is not None  # a fresh token to resend
+    # Nothing to resend: no form carrying the text, no fresh token, no "Renvoyer" button.
+    assert page.find("textarea", attrs={"name": True}) is None
+    assert page.find("input", attrs={"name": "csrf_token"}) is None
+    assert "Renvoyer" not in response.text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Origin": "https://attaquant.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "http://testserver"},
+    ],
+)
+def test_a_form_sent_from_elsewhere_gets_a_plain_403(
+    tmp_path: Path, database_url: str, headers: dict[str, str]
+) -> None:
+    with csrf_app(tmp_path, database_url) as client:
+        client.get("/formulaire")
+        response = client.post("/formulaire", data={"message": "cache ce message"}, headers=headers)
+    assert response.status_code == 403
+    assert "cache ce message" not in response.text
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.find("form", method="post") is None
+
+
+def test_a_staff_form_never_echoes_a_password(client: TestClient) -> None:
+    client.get("/staff/connexion")
+    response = client.post(
+        "/staff/connexion",
+        data={"email": "moi@example.be", "mot_de_passe": "mon secret 1234"},
+        headers=SAME_SITE,
+    )
+    assert response.status_code == 403
+    assert "mon secret 1234" not in response.text and "moi@example.be" not in response.text
 
 
 def test_csrf_refused_without_cookie(tmp_path: Path, database_url: str) -> None:

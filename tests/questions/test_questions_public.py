@@ -271,9 +271,10 @@ def test_a_missing_csrf_token_is_refused_and_gives_back_the_text(client: TestCli
     response = client.post(
         "/questions/poser",
         data={"pseudo": "Lina", "email": "lina@example.be", "question": QUESTION},
+        headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
     )
     assert response.status_code == 403
-    assert "Le formulaire a expiré" in unescape(response.text)
+    assert "Le formulaire n'a pas été envoyé" in unescape(response.text)
     assert "signer un PIIS" in unescape(response.text)
 
 
