@@ -153,6 +153,7 @@ def maintenance() -> None:
     from app import ratelimit
     from app.mail import deliver_pending
     from app.questions import upkeep
+    from app.staff.sessions import forget_old_sessions
 
     settings = Settings()
     engine = make_engine(settings.database_url)
@@ -161,11 +162,15 @@ def maintenance() -> None:
             closed = upkeep.close_idle(session, settings=settings)
             purged = upkeep.purge(session, settings=settings)
             erased = upkeep.erase_old_emails(session, settings=settings)
+            pruned = upkeep.prune_outbox(session, settings=settings)
             counters = ratelimit.forget_expired(session, older_than=dt.timedelta(hours=1))
+            upkeep.forget_used_forms(session)
+            forget_old_sessions(session)
             sent = deliver_pending(session, settings, limit=1000)
     finally:
         engine.dispose()
     typer.echo(
         f"Fils fermés : {closed} ; messages effacés : {purged} ; adresses effacées : {erased} ; "
-        f"compteurs oubliés : {counters} ; e-mails envoyés : {sent}."
+        f"e-mails retirés de la boîte d'envoi : {pruned} ; compteurs oubliés : {counters} ; "
+        f"e-mails envoyés : {sent}."
     )

@@ -1,5 +1,8 @@
 """50 concurrent clients post 2 000 questions through the real form; every success is stored once.
 
+One question in five is a double-click: the same form is sent twice at the same moment. Both
+sendings must land on the success page, and the question must be stored once.
+
 Starts the site with 2 uvicorn workers (rate limits raised, no minimum fill time), on a fresh
 SQLite database or, with ``--database-url``, in a fresh schema of a PostgreSQL database. Each
 client keeps its cookies, fetches the form (CSRF token), posts, and notes the answer. Then the
@@ -23,6 +26,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -79,12 +83,27 @@ def wait_for(url: str, seconds: float = 30) -> None:
     raise RuntimeError(f"{url} ne répond pas")
 
 
+DOUBLE_CLICK_EVERY = 5
+
+
+def post(client: httpx.Client, data: dict[str, str]) -> int:
+    """Send the form; the status, or -200 for a 200 that is not the success page."""
+    try:
+        response = client.post("/questions/poser", data=data)
+    except httpx.HTTPError:
+        return -1
+    if response.status_code == 200 and "Ta question est bien arrivée" not in response.text:
+        return -200
+    return response.status_code
+
+
 def client_run(
     base: str, number: int, count: int, results: list[tuple[str, int]], lock: threading.Lock
 ) -> None:
     """One visitor: its own cookies and address counters, ``count`` questions in a row."""
     with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
         for index in range(count):
+            double_click = index % DOUBLE_CLICK_EVERY == 0
             marker = f"charge-{number:02d}-{index:04d}-{uuid.uuid4().hex[:8]}"
             try:
                 form = client.get("/questions/poser")
@@ -96,14 +115,17 @@ def client_run(
                     "question": f"Question de test de charge {marker} : ai-je droit au RIS ?",
                     "consentement": "oui",
                 }
-                response = client.post("/questions/poser", data=data)
-                status = response.status_code
-                if status == 200 and "Ta question est bien arrivée" not in response.text:
-                    status = -200  # a 200 that is not the success page
-            except httpx.HTTPError:
-                status = -1
+            except (httpx.HTTPError, AttributeError):
+                with lock:
+                    results.append((marker, -1))
+                continue
+            if double_click:
+                with ThreadPoolExecutor(max_workers=2) as both:
+                    statuses = list(both.map(post, [client, client], [data, data]))
+            else:
+                statuses = [post(client, data)]
             with lock:
-                results.append((marker, status))
+                results.extend((marker, status) for status in statuses)
 
 
 def stored_markers(database_url: str) -> Counter[str]:
@@ -157,6 +179,8 @@ def main() -> None:
             site.wait(timeout=30)
         statuses = Counter(status for _, status in results)
         succeeded = {marker for marker, status in results if status == 200}
+        by_marker = Counter(marker for marker, _ in results)
+        double_clicks = sum(1 for n in by_marker.values() if n == 2)
         stored = stored_markers(database_url)
         missing = [m for m in succeeded if stored[m] == 0]
         doubled = [m for m, n in stored.items() if n > 1]
@@ -164,7 +188,8 @@ def main() -> None:
         outbox = len(list((tmp / "var" / "outbox").glob("*.eml")))
         engine_name = "PostgreSQL" if postgres else "SQLite"
         print(
-            f"{engine_name} : {len(results)} envois par {args.clients} clients en {elapsed:.1f} s"
+            f"{engine_name} : {len(results)} envois par {args.clients} clients en {elapsed:.1f} s, "
+            f"dont {double_clicks} doubles clics"
         )
         print(f"  réponses : {dict(sorted(statuses.items()))}")
         print(f"  pages de succès : {len(succeeded)} ; questions en base : {sum(stored.values())}")

@@ -157,3 +157,13 @@ class PublicChange(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = Field(default=1)
+
+
+class FormUse(SQLModel, table=True):
+    """A public form that was sent and stored: its one-time key, so that a double-click or a
+    resent page stores the post once. Kept until the form's key expires anyway."""
+
+    __tablename__ = "question_form_use"
+
+    nonce: str = Field(primary_key=True, max_length=32)
+    used_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

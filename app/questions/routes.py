@@ -192,7 +192,10 @@ def ask_post(
             body=values["question"],
             fiche_slug=slug,
             address=address,
+            form=service.form_nonce(settings, debut),
         )
+    except service.AlreadySentError:
+        pass  # a double-click: the first sending stored it; this one leads to the same page
     except service.RefusedError as refused:
         return _ask_page(
             request,
@@ -273,6 +276,7 @@ NOTICES = {
     "publiee": "Ta réponse est publiée.",
     "attente": "Ta réponse est bien arrivée. Elle sera publiée après relecture par l'équipe.",
     "supprimee": "Ta question est supprimée.",
+    "deja": "Ton message était déjà parti : il n'est enregistré qu'une fois.",
 }
 
 
@@ -320,7 +324,11 @@ def private_reply(
                 parent_id=parent,
                 body=values["message"],
                 address=address,
+                form=service.form_nonce(settings, debut),
             )
+        except service.AlreadySentError:
+            target = request.app.url_path_for("questions_private", token=token)
+            return RedirectResponse(f"{target}?fait=deja", status_code=303, headers=PRIVATE_HEADERS)
         except service.RefusedError as refused:
             errors, status_code = refused.errors, refused.status_code
         except service.NotAllowedError as refused:

@@ -31,6 +31,7 @@ from itsdangerous import BadSignature, Signer, URLSafeSerializer
 from markupsafe import Markup
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app import ratelimit
@@ -49,6 +50,7 @@ from app.questions.models import (
     QUESTION_MIN,
     REPLY_MAX,
     Author,
+    FormUse,
     Message,
     MessageRevision,
     MessageState,
@@ -65,6 +67,8 @@ MAX_LINKS = 2
 PER_PAGE = 10
 DUPLICATE_WINDOW = dt.timedelta(days=1)
 POSTING_WINDOW = dt.timedelta(hours=1)
+# A public form can be sent once, within this time after it was shown.
+FORM_MAX_AGE = dt.timedelta(hours=24)
 SEND_FIELD = "envoi"  # the key of errors about the whole form (the submit button's id)
 
 LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -80,6 +84,10 @@ class RefusedError(Exception):
         super().__init__("; ".join(errors.values()))
         self.errors = errors
         self.status_code = status_code
+
+
+class AlreadySentError(Exception):
+    """The same form was already sent and stored (a double-click, a page sent again)."""
 
 
 class NotAllowedError(Exception):
@@ -181,30 +189,70 @@ def _form_signer(settings: Settings) -> Signer:
 
 
 def form_started_token(settings: Settings, *, at: float | None = None) -> str:
-    """The signed time at which a form was shown, for its hidden ``debut`` field."""
-    return _form_signer(settings).sign(f"{at if at is not None else time.time():.3f}").decode()
+    """The hidden ``debut`` field of a public form: the signed time it was shown and a one-time
+    key, so that the post it carries is stored once at most."""
+    shown_at = at if at is not None else time.time()
+    return _form_signer(settings).sign(f"{shown_at:.3f}:{secrets.token_urlsafe(12)}").decode()
+
+
+def _read_form_token(settings: Settings, started: str) -> tuple[float, str] | None:
+    try:
+        shown_at, nonce = _form_signer(settings).unsign(started).decode().split(":", 1)
+        return float(shown_at), nonce
+    except (BadSignature, ValueError, UnicodeDecodeError):
+        return None
+
+
+def form_nonce(settings: Settings, started: str) -> str | None:
+    """The one-time key of a form's ``debut`` field (None if the field is not valid)."""
+    token = _read_form_token(settings, started)
+    return token[1] if token else None
 
 
 def robot_problems(
     settings: Settings, *, honeypot: str, started: str, now: float | None = None
 ) -> dict[str, str]:
-    """A filled honeypot, or a form sent faster than a person can."""
+    """A filled honeypot, a form sent faster than a person can, or a form shown too long ago."""
     if honeypot:
         return {
-            SEND_FIELD: "Ton message n'est pas parti : le champ « Ne pas remplir » ne doit pas "
+            SEND_FIELD: "Ton message n'est pas parti : le champ « Ne pas remplir » ne doit pas "
             "être rempli. Vérifie ton texte, puis envoie à nouveau."
         }
-    try:
-        shown_at = float(_form_signer(settings).unsign(started).decode())
-    except (BadSignature, ValueError):
-        shown_at = None
+    token = _read_form_token(settings, started)
     now = now if now is not None else time.time()
-    if shown_at is None or now - shown_at < settings.min_fill_seconds:
+    if token is None or now - token[0] < settings.min_fill_seconds:
         return {
             SEND_FIELD: "Ton message est parti très vite, comme s'il venait d'un robot. "
-            "Rien n'est perdu : relis-le, puis envoie-le à nouveau."
+            "Rien n'est perdu : relis-le, puis envoie-le à nouveau."
+        }
+    if now - token[0] > FORM_MAX_AGE.total_seconds():
+        return {
+            SEND_FIELD: "Cette page était ouverte depuis plus de 24 heures : pour ta sécurité, "
+            "ton message n'est pas parti. Rien n'est perdu : relis-le, puis envoie-le à nouveau."
         }
     return {}
+
+
+def _use_form(session: Session, *, nonce: str | None, now: dt.datetime) -> None:
+    """Record that this form was sent, in the transaction that stores its post.
+
+    A second sending of the same form (a double-click, even at the same instant on another
+    worker) meets the primary key: it waits for the first transaction, then is refused.
+    """
+    if nonce is None:
+        return
+    session.add(FormUse(nonce=nonce, used_at=now))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise AlreadySentError from None
+
+
+def _check_form_unused(session: Session, *, nonce: str | None) -> None:
+    """Refuse at once a form whose post is already stored (the common double-click)."""
+    if nonce is not None and session.get(FormUse, nonce) is not None:
+        raise AlreadySentError
 
 
 # --- Fiches: a thread can belong to a fiche of content/fiches/ ----------------------------------
@@ -363,9 +411,13 @@ def ask(
     body: str,
     fiche_slug: str | None,
     address: str,
+    form: str | None = None,
     now: dt.datetime | None = None,
 ) -> Asked:
-    """Store a checked question as pending and e-mail the asker their private link."""
+    """Store a checked question as pending and e-mail the asker their private link.
+
+    ``form`` is the one-time key of the form it came from: the same form stores one question.
+    """
     now = now or utcnow()
     address_email = normalised_email(email)
     if address_email is None:
@@ -373,6 +425,7 @@ def ask(
             {"email": "Indique une adresse e-mail valable, comme prenom@exemple.be."}
         )
     body_hash = text_hash(body)
+    _check_form_unused(session, nonce=form)
     _check_duplicate(session, body_hash=body_hash, now=now)
     thread = Thread(
         fiche_slug=fiche_slug,
@@ -399,6 +452,7 @@ def ask(
     # question and its e-mail (SQLite lets one writer at a time in).
     with one_writer(session):
         _check_rate(session, settings=settings, address=address, email=address_email, now=now)
+        _use_form(session, nonce=form, now=now)
         session.add(thread)
         session.flush()
         question.thread_id = row_id(thread)
@@ -472,12 +526,17 @@ def reply(
     parent_id: int | None,
     body: str,
     address: str,
+    form: str | None = None,
     now: dt.datetime | None = None,
 ) -> Message:
-    """The asker's reply: published at once on an answered thread, otherwise moderated."""
+    """The asker's reply: published at once on an answered thread, otherwise moderated.
+
+    ``form`` is the one-time key of the form it came from: the same form stores one reply.
+    """
     now = now or utcnow()
     parent = _reply_parent(session, thread=thread, parent_id=parent_id, default_author=None)
     body_hash = text_hash(body)
+    _check_form_unused(session, nonce=form)
     _check_duplicate(session, body_hash=body_hash, now=now)
     question = question_row(session, thread)
     publish = thread.state == ThreadState.answered
@@ -503,6 +562,7 @@ def reply(
             email=thread.asker_email or f"fil-{thread.id}",
             now=now,
         )
+        _use_form(session, nonce=form, now=now)
         session.add(message)
         thread.last_activity_at = now
         session.add(thread)

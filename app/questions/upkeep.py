@@ -4,6 +4,9 @@ addresses, purge what was deleted long ago."""
 from __future__ import annotations
 
 import datetime as dt
+from email import policy
+from email.parser import BytesParser
+from email.utils import parseaddr
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update
@@ -13,6 +16,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.mail import OutgoingMail
 from app.questions.models import (
+    FormUse,
     Message,
     MessageRevision,
     MessageState,
@@ -20,10 +24,12 @@ from app.questions.models import (
     ThreadState,
 )
 from app.questions.service import (
+    FORM_MAX_AGE,
     forget_pending_mail,
     public_changed,
 )
 from app.staff import audit
+from app.staff.models import StaffUser
 
 # --- Upkeep: python -m app maintenance ----------------------------------------------------------
 
@@ -135,4 +141,49 @@ def _purge_thread(session: Session, *, thread_id: int) -> int:
     result = session.exec(sql_delete(Message).where(col(Message.thread_id) == thread_id))
     session.exec(sql_delete(Thread).where(col(Thread.id) == thread_id))
     session.expunge_all()
+    return int(result.rowcount)
+
+
+def prune_outbox(session: Session, *, settings: Settings) -> int:
+    """Delete the e-mails of ``var/outbox/`` whose recipient the site no longer knows: an asker
+    who deleted their question or whose address was erased, an account that was removed.
+
+    Without SMTP, the outbox stands in for the mail server; it must not keep an address that
+    the database has forgotten. Returns how many files were deleted.
+    """
+    folder = settings.outbox_dir
+    if not folder.is_dir():
+        return 0
+    parser = BytesParser(policy=policy.default)
+    recipients: dict[str, list[str]] = {}
+    for path in folder.glob("*.eml"):
+        try:
+            headers = parser.parsebytes(path.read_bytes(), headersonly=True)
+        except OSError:
+            continue
+        address = parseaddr(str(headers.get("To", "")))[1].strip().lower()
+        recipients.setdefault(address, []).append(path.name)
+    addresses = [address for address in recipients if address]
+    known = set(
+        session.exec(select(Thread.asker_email).where(col(Thread.asker_email).in_(addresses))).all()
+    )
+    known |= set(
+        session.exec(select(StaffUser.email).where(col(StaffUser.email).in_(addresses))).all()
+    )
+    session.commit()
+    removed = 0
+    for address, names in recipients.items():
+        if address and address in {str(k).lower() for k in known if k}:
+            continue
+        for name in names:
+            (folder / name).unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def forget_used_forms(session: Session, *, now: dt.datetime | None = None) -> int:
+    """Forget the one-time keys of forms that could not be sent any more anyway."""
+    cutoff = (now or utcnow()) - FORM_MAX_AGE - dt.timedelta(hours=1)
+    result = session.exec(sql_delete(FormUse).where(col(FormUse.used_at) < cutoff))
+    session.commit()
     return int(result.rowcount)

@@ -1,4 +1,4 @@
-"""staff sessions kept on the server
+"""staff sessions kept on the server; one-time keys of public forms
 
 Revision ID: 5e1f0c3a9b7d
 Revises: db93782aaba3
@@ -34,12 +34,19 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_staff_session_expires_at"), ["expires_at"], unique=False
         )
+    op.create_table(
+        "question_form_use",
+        sa.Column("nonce", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("nonce"),
+    )
     # Sessions signed with a version number are replaced by rows: every such cookie ends here.
     with op.batch_alter_table("staff_user", schema=None) as batch_op:
         batch_op.drop_column("session_version")
 
 
 def downgrade() -> None:
+    op.drop_table("question_form_use")
     with op.batch_alter_table("staff_user", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("session_version", sa.Integer(), nullable=False, server_default="1")
