@@ -276,7 +276,7 @@ NOTICES = {
     "publiee": "Ta réponse est publiée.",
     "attente": "Ta réponse est bien arrivée. Elle sera publiée après relecture par l'équipe.",
     "supprimee": "Ta question est supprimée.",
-    "deja": "Ton message était déjà parti : il n'est enregistré qu'une fois.",
+    "deja": "Ton message était déjà parti : il n'est enregistré qu'une fois.",
 }
 
 

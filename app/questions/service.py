@@ -215,7 +215,7 @@ def robot_problems(
     """A filled honeypot, a form sent faster than a person can, or a form shown too long ago."""
     if honeypot:
         return {
-            SEND_FIELD: "Ton message n'est pas parti : le champ « Ne pas remplir » ne doit pas "
+            SEND_FIELD: "Ton message n'est pas parti : le champ « Ne pas remplir » ne doit pas "
             "être rempli. Vérifie ton texte, puis envoie à nouveau."
         }
     token = _read_form_token(settings, started)
@@ -223,12 +223,12 @@ def robot_problems(
     if token is None or now - token[0] < settings.min_fill_seconds:
         return {
             SEND_FIELD: "Ton message est parti très vite, comme s'il venait d'un robot. "
-            "Rien n'est perdu : relis-le, puis envoie-le à nouveau."
+            "Rien n'est perdu : relis-le, puis envoie-le à nouveau."
         }
     if now - token[0] > FORM_MAX_AGE.total_seconds():
         return {
-            SEND_FIELD: "Cette page était ouverte depuis plus de 24 heures : pour ta sécurité, "
-            "ton message n'est pas parti. Rien n'est perdu : relis-le, puis envoie-le à nouveau."
+            SEND_FIELD: "Cette page était ouverte depuis plus de 24 heures : pour ta sécurité, "
+            "ton message n'est pas parti. Rien n'est perdu : relis-le, puis envoie-le à nouveau."
         }
     return {}
 

@@ -45,7 +45,7 @@ ACCOUNT_MAX_WAIT = 60
 # A streak of failures is forgotten after this long without a failure.
 STREAK_WINDOW = dt.timedelta(hours=1)
 LOGIN_REFUSED = (
-    "Connexion refusée : l'adresse ou le mot de passe ne correspond pas. Vérifiez-les et réessayez."
+    "Connexion refusée : l'adresse ou le mot de passe ne correspond pas. Vérifiez-les et réessayez."
 )
 # Checked when an address has no account, so that a refusal takes as long either way.
 _UNKNOWN_ACCOUNT_HASH = hash_password("aucun compte ne porte cette adresse")
@@ -58,7 +58,7 @@ def login_wait_message(seconds: int) -> str:
         minutes = -(-seconds // 60)
         wait = f"{minutes} minutes"
     return (
-        f"Trop d'essais de connexion à la suite : attendez {wait} avant de réessayer. Si vous "
+        f"Trop d'essais de connexion à la suite : attendez {wait} avant de réessayer. Si vous "
         "avez oublié votre mot de passe, demandez à un administrateur de le changer."
     )
 

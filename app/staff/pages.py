@@ -24,7 +24,7 @@ DONE = {
     "edit": "Texte modifié ; l'original est gardé dans l'historique.",
     "answer": "Réponse publiée ; la personne est prévenue par e-mail.",
     "password": "Mot de passe changé. Vos autres sessions sont fermées.",
-    "sessions": "Vos autres sessions sont fermées : seul ce navigateur reste connecté.",
+    "sessions": "Vos autres sessions sont fermées : seul ce navigateur reste connecté.",
     "account": "Compte enregistré.",
 }
 

@@ -85,7 +85,7 @@ def test_a_reply_sent_twice_is_stored_once(app: FastAPI, client: TestClient) -> 
     data = form_data(page, message="Merci, et pour le loyer ?")
     client.post(private + "/repondre", data=data, follow_redirects=False)
     again = client.post(private + "/repondre", data=data)
-    assert "Ton message était déjà parti : il n'est enregistré qu'une fois." in unescape(again.text)
+    assert "Ton message était déjà parti : il n'est enregistré qu'une fois." in unescape(again.text)
     replies = _count(
         app, Message, col(Message.author) == Author.asker, col(Message.parent_id).is_not(None)
     )
