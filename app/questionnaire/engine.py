@@ -322,7 +322,11 @@ def evaluate(q: Questionnaire, amounts: Amounts, answers: Answers, day: dt.date)
     return Result(
         day=day,
         rights=tuple(rights),
-        how_to_apply=q.texts.how_to_apply,
+        how_to_apply=tuple(
+            text if isinstance(text, str) else text.text
+            for text in q.texts.how_to_apply
+            if isinstance(text, str) or text.in_force(day)
+        ),
         disclaimer=q.texts.disclaimer,
     )
 
@@ -355,10 +359,12 @@ def _evaluate_right(
     if status in right.status_next_steps:
         chosen.extend(right.status_next_steps[status])
     else:
+        day = ctx.values.day if ctx.values else None
         chosen.extend(
             step
-            for condition, step in right.next_steps
-            if condition is None or condition.holds(ctx)
+            for condition, step, period in right.next_steps
+            if (period is None or day is None or period.in_force(day))
+            and (condition is None or condition.holds(ctx))
         )
     amount = None
     exemptions: list[Exemption] = []

@@ -203,6 +203,9 @@ def load_questionnaire(
             )
         final_questions.append(question.model_copy(update={"errors": errors}))
     raw = []
+    _check_periods(texts.how_to_apply, ("how_to_apply",), raw)
+    problems += [texts_file.problem(path, message) for path, message in raw]
+    raw = []
     compiled = _compile_rights(rights, by_id, amounts, raw)
     problems += [rights_file.problem(path, message) for path, message in raw]
     if problems or compiled is None:
@@ -294,7 +297,7 @@ def _compile_rights(
     return tuple(category_rules), tuple(compiled)
 
 
-def _check_periods(items: Sequence[Dated], path: Path, raw: list[tuple[Path, str]]) -> None:
+def _check_periods(items: Sequence[object], path: Path, raw: list[tuple[Path, str]]) -> None:
     """Versions of one rule (same ``id``) must not be in force on the same day.
 
     Without an id, an item is its own rule; an id used twice is allowed only for versions
@@ -302,7 +305,7 @@ def _check_periods(items: Sequence[Dated], path: Path, raw: list[tuple[Path, str
     """
     by_id: dict[str, list[tuple[int, Dated]]] = {}
     for index, item in enumerate(items):
-        if item.id is not None:
+        if isinstance(item, Dated) and item.id is not None:
             by_id.setdefault(item.id, []).append((index, item))
     for versions in by_id.values():
         for position, (index, item) in enumerate(versions):
@@ -374,6 +377,7 @@ def _compile_right(right: RightSpec, path: Path, scope: Scope) -> CompiledRight:
         )
     if right.amount and scope.amounts is not None and scope.category_scale is None:
         scope.problem((*path, "amount"), "amount: true demande une section category")
+    _check_periods(right.next_steps, (*path, "next_steps"), scope.problems)
     exemptions = []
     for e_index, exemption in enumerate(right.exemptions):
         e_path: Path = (*path, "exemptions", e_index)
@@ -403,12 +407,16 @@ def _compile_right(right: RightSpec, path: Path, scope: Scope) -> CompiledRight:
     )
 
 
-def _step(step: str | Step, path: Path, scope: Scope) -> tuple[Condition | None, Template]:
+def _step(
+    step: str | Step, path: Path, scope: Scope
+) -> tuple[Condition | None, Template, Dated | None]:
     if isinstance(step, str):
-        return None, parse_template(step, path, scope)
+        return None, parse_template(step, path, scope), None
+    dated = step.from_ is not None or step.until is not None
     return (
         _condition(step.when, (*path, "when"), scope),
         parse_template(step.text, (*path, "text"), scope),
+        step if dated else None,
     )
 
 

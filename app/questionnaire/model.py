@@ -186,11 +186,17 @@ class ExemptionSpec(_Data):
     text: Text
 
 
-class Step(_Data):
-    """A next step shown only when its condition holds."""
+class Step(Dated):
+    """A next step shown only when its condition holds, and only while it is in force."""
 
     text: Text
     when: Any = None
+
+
+class DatedText(Dated):
+    """A text of textes.yaml that applies only for a while (``from``, ``until``)."""
+
+    text: Text
 
 
 class RightSpec(_Data):
@@ -207,7 +213,11 @@ class RightSpec(_Data):
 
     @model_validator(mode="after")
     def _one_step_always(self) -> RightSpec:
-        if all(isinstance(step, Step) and step.when is not None for step in self.next_steps):
+        if all(
+            isinstance(step, Step)
+            and (step.when is not None or step.from_ is not None or step.until is not None)
+            for step in self.next_steps
+        ):
             raise ValueError("au moins une démarche de next_steps doit être sans when")
         return self
 
@@ -226,7 +236,7 @@ class RightsFile(_Data):
 class Texts(_Data):
     statuses: dict[Status, Text]
     outcomes: dict[Outcome, Text]
-    how_to_apply: tuple[Text, ...] = Field(min_length=1)
+    how_to_apply: tuple[Text | DatedText, ...] = Field(min_length=1)
     disclaimer: Text
     summary_intro: Text
     unknown_amount: Text

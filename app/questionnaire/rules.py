@@ -38,6 +38,7 @@ from app.questionnaire.model import (
     AnswerValue,
     Case,
     CategoryRule,
+    Dated,
     Outcome,
     Question,
     RightSpec,
@@ -744,7 +745,8 @@ class CompiledRight:
     show_when: Condition | None
     criteria: tuple[CompiledCriterion, ...]
     exemptions: tuple[CompiledExemption, ...]
-    next_steps: tuple[tuple[Condition | None, Template], ...]
+    # Each step with its condition and, when it is dated, its period.
+    next_steps: tuple[tuple[Condition | None, Template, Dated | None], ...]
     status_next_steps: Mapping[str, tuple[Template, ...]]
 
 

@@ -261,3 +261,76 @@ def test_an_empty_fiches_folder_is_not_checked_yet(content_copy: Callable[..., P
     content = content_copy()
     assert not list((content / "fiches").glob("*.md"))
     assert check_questionnaire(content) == []
+
+
+def test_a_dated_text_and_a_dated_step_apply_only_in_their_period(
+    content_copy: Callable[..., Path], amounts: Amounts
+) -> None:
+    """« Comment faire ta demande » and a right's next steps take ``from``/``until`` too."""
+    import datetime as dt
+
+    from app.questionnaire import evaluate, normalize_answers
+
+    content = content_copy()
+    break_file(
+        content,
+        "textes.yaml",
+        "how_to_apply:\n",
+        "how_to_apply:\n"
+        "  - {id: regle, until: 2027-01-01, text: Ancienne façon de faire ta demande.}\n"
+        "  - {id: regle, from: 2027-01-01, text: Nouvelle façon de faire ta demande.}\n",
+    )
+    break_file(
+        content,
+        "droits.yaml",
+        "      - Garde une copie de tout ce que tu donnes au CPAS",
+        "      - {text: Une démarche qui ne vaut qu'en 2027., from: 2027-01-01}\n"
+        "      - Garde une copie de tout ce que tu donnes au CPAS",
+    )
+    questionnaire, problems = load_questionnaire(content)
+    assert problems == [] and questionnaire is not None
+    answers, errors = normalize_answers(
+        questionnaire,
+        {
+            "age": 20,
+            "enceinte": False,
+            "statut": "belge",
+            "vit_en_belgique": True,
+            "logement": "sans_logement",
+            "enfant_mineur": False,
+            "etudiant": False,
+            "handicap": "non",
+            "revenus": ["aucun"],
+            "non_demandees": ["aucune"],
+            "prestations_perdues": ["aucune"],
+            "capable_travailler": "oui",
+            "deja_cpas": "jamais",
+            "dettes": False,
+            "garantie_locative": False,
+        },
+    )
+    assert errors == []
+    before = evaluate(questionnaire, amounts, answers, dt.date(2026, 12, 31))
+    after = evaluate(questionnaire, amounts, answers, dt.date(2027, 1, 1))
+    assert "Ancienne façon de faire ta demande." in before.how_to_apply
+    assert "Nouvelle façon de faire ta demande." not in before.how_to_apply
+    assert "Nouvelle façon de faire ta demande." in after.how_to_apply
+    assert "Ancienne façon de faire ta demande." not in after.how_to_apply
+    step = "Une démarche qui ne vaut qu'en 2027."
+    assert step not in before.right("ris").next_steps  # type: ignore[union-attr]
+    assert step in after.right("ris").next_steps  # type: ignore[union-attr]
+
+
+def test_overlapping_versions_of_a_text_are_refused(content_copy: Callable[..., Path]) -> None:
+    content = content_copy()
+    path, line = break_file(
+        content,
+        "textes.yaml",
+        "how_to_apply:\n",
+        "how_to_apply:\n"
+        "  - {id: regle, from: 2026-01-01, text: Une première version du texte.}\n"
+        "  - {id: regle, from: 2026-06-01, text: Une seconde version qui chevauche.}\n",
+    )
+    questionnaire, problems = load_questionnaire(content)
+    assert questionnaire is None
+    assert [(p.path, p.line) for p in problems if "chevauche" in p.message] == [(path, line + 1)]
