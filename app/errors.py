@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -114,13 +115,26 @@ def csrf_error_response(request: Request, form: FormData | None) -> Response:
     pages, never a password, never for a form sent from elsewhere.
     """
     fields: list[tuple[str, str]] = []
+    back = None
     if form is not None and not request.url.path.startswith("/staff") and same_origin(request):
         fields = [
             (KEPT_FIELDS[name], value)
             for name, value in form.multi_items()
             if name in KEPT_FIELDS and isinstance(value, str) and value.strip()
         ]
-    return render(request, "errors/csrf.html", {"fields": fields}, status_code=403)
+        back = form_page(request)
+    context = {"fields": fields, "back": back}
+    return render(request, "errors/csrf.html", context, status_code=403)
+
+
+def form_page(request: Request) -> str | None:
+    """The path of the page the form was on, from a same-origin ``Referer``; else None."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if f"{referer.scheme}://{referer.netloc}" != f"{request.url.scheme}://{request.url.netloc}":
+        return None
+    if not referer.path.startswith("/") or referer.path.startswith("//"):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 async def database_unavailable(request: Request, exc: Exception) -> Response:

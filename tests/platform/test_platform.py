@@ -168,7 +168,8 @@ def test_an_expired_form_of_the_site_gives_back_the_text_without_resending_it(
         data = {"message": "Mon texte <b>important</b>"}
         if token is not None:
             data["csrf_token"] = token
-        response = client.post("/formulaire", data=data, headers=SAME_SITE)
+        headers = {**SAME_SITE, "Referer": "http://testserver/formulaire?fiche=piis"}
+        response = client.post("/formulaire", data=data, headers=headers)
     assert response.status_code == 403
     page = BeautifulSoup(response.text, "html.parser")
     assert page.h1 is not None and page.h1.get_text() == "Le formulaire n'a pas été envoyé"
@@ -179,6 +180,8 @@ def test_an_expired_form_of_the_site_gives_back_the_text_without_resending_it(
     assert page.find("textarea", attrs={"name": True}) is None
     assert page.find("input", attrs={"name": "csrf_token"}) is None
     assert "Renvoyer" not in response.text
+    back = page.find("a", string="la page du formulaire")
+    assert back is not None and back["href"] == "/formulaire?fiche=piis"
 
 
 @pytest.mark.parametrize(
