@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     min_fill_seconds: float = Field(default=3, ge=0)
     # Told to askers: professionals usually answer within this many working days.
     usual_answer_days: int = Field(default=3, ge=1)
+    # "Je m'en occupe" lapses after this many minutes without an answer.
+    claim_minutes: int = Field(default=120, ge=5)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

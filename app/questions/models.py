@@ -95,6 +95,9 @@ class Thread(SQLModel, table=True):
     closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     email_erased_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     deleted_by_asker_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # While the thread awaits an answer: when the oldest message still unanswered was written
+    # (the question, or the asker's first reply after the latest answer). The work queue's order.
+    waiting_since: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class Message(SQLModel, table=True):
@@ -144,6 +147,17 @@ class MessageRevision(SQLModel, table=True):
     author_name: str = Field(default="", max_length=PSEUDONYM_MAX)
     staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Claim(SQLModel, table=True):
+    """ "Je m'en occupe": a professional took a thread; it lapses after ``claim_minutes``
+    without an answer, when they answer, or when they give it back."""
+
+    __tablename__ = "question_claim"
+
+    thread_id: int = Field(foreign_key="question_thread.id", primary_key=True)
+    staff_id: int = Field(foreign_key="staff_user.id", index=True)
+    claimed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 class PublicChange(SQLModel, table=True):

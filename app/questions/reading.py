@@ -122,12 +122,6 @@ def moderation_queue(session: Session, *, limit: int = 200) -> list[QueueItem]:
     return [QueueItem(message=message, thread=thread) for message, thread in rows]
 
 
-def pending_count(session: Session) -> int:
-    return session.exec(
-        select(func.count()).select_from(Message).where(col(Message.state) == MessageState.pending)
-    ).one()
-
-
 @dataclass(frozen=True)
 class StaffThreadRow:
     thread: Thread
@@ -150,15 +144,6 @@ def staff_threads(
         query = query.order_by(col(Thread.last_activity_at).desc(), col(Thread.id).desc())
     rows = session.exec(query.limit(limit)).all()
     return [StaffThreadRow(thread=thread, question=question) for thread, question in rows]
-
-
-def awaiting_count(session: Session) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Thread)
-        .where(col(Thread.state) == ThreadState.awaiting_answer)
-        .where(col(Thread.is_public).is_(True))
-    ).one()
 
 
 def revisions(session: Session, *, message: Message) -> list[MessageRevision]:

@@ -32,7 +32,7 @@ from markupsafe import Markup
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app import ratelimit
 from app.config import Settings
@@ -50,6 +50,7 @@ from app.questions.models import (
     QUESTION_MIN,
     REPLY_MAX,
     Author,
+    Claim,
     FormUse,
     Message,
     MessageRevision,
@@ -582,6 +583,16 @@ def reply(
     return message
 
 
+def answer_problems(body: str) -> dict[str, str]:
+    """Why a professional's answer cannot be published, or nothing."""
+    body = clean(body)
+    if not body:
+        return {"reponse": "Écrivez votre réponse."}
+    if len(body) > ANSWER_MAX:
+        return {"reponse": f"La réponse ne peut pas dépasser {length_text(ANSWER_MAX)} caractères."}
+    return {}
+
+
 def answer(
     session: Session,
     *,
@@ -596,12 +607,9 @@ def answer(
     """A professional's answer, published at once under the organisation's name; tells the asker."""
     now = now or utcnow()
     body = clean(body)
-    if not body:
-        raise RefusedError({"reponse": "Écrivez votre réponse."})
-    if len(body) > ANSWER_MAX:
-        raise RefusedError(
-            {"reponse": f"La réponse ne peut pas dépasser {length_text(ANSWER_MAX)} caractères."}
-        )
+    problems = answer_problems(body)
+    if problems:
+        raise RefusedError(problems)
     parent = _reply_parent(session, thread=thread, parent_id=parent_id, default_author=Author.asker)
     parent_place, depth = _placement(parent)
     message = Message(
@@ -621,6 +629,7 @@ def answer(
     thread.last_activity_at = now
     session.add(thread)
     session.flush()
+    session.exec(sql_delete(Claim).where(col(Claim.thread_id) == thread.id))
     audit.record(
         session,
         action="answer",
@@ -672,8 +681,26 @@ def refresh_thread(session: Session, thread: Thread) -> None:
         latest = latest_published(session, thread)
         answered = latest is not None and latest.author == Author.professional
         thread.state = ThreadState.answered if answered else ThreadState.awaiting_answer
+    thread.waiting_since = _waiting_since(session, thread)
     session.add(thread)
     index_thread(session, thread)
+
+
+def _waiting_since(session: Session, thread: Thread) -> dt.datetime | None:
+    """When the oldest of the asker's published messages that no answer follows was written."""
+    if thread.state != ThreadState.awaiting_answer or not thread.is_public:
+        return None
+    last_answer = latest_published(session, thread, Author.professional)
+    query = (
+        select(func.min(Message.created_at))
+        .where(col(Message.thread_id) == thread.id)
+        .where(col(Message.author) == Author.asker)
+        .where(col(Message.state) == MessageState.published)
+    )
+    if last_answer is not None:
+        query = query.where(col(Message.created_at) > last_answer.created_at)
+    found = session.exec(query).one()
+    return found
 
 
 # --- What the asker can do with their private link ----------------------------------------------

@@ -7,20 +7,22 @@ sub-router per role. Login, accounts and the audit log stay in ``app/staff/route
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.config import Settings
 from app.db import SessionDep
-from app.questions import moderation, reading, service, tree
-from app.questions.models import Author, Message, Thread, ThreadState
+from app.questions import moderation, reading, service, tree, workqueue
+from app.questions.models import Author, Message, MessageState, Thread, ThreadState
 from app.questions.routes import MailLinksDep, SettingsDep, send_mail_later
 from app.staff.auth import CurrentStaff, require_role, require_staff
 from app.staff.models import Role, StaffUser
 from app.staff.pages import redirect, staff_page
+from app.staff.sessions import open_session_count
 
 router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)], include_in_schema=False)
 moderators = APIRouter(dependencies=[Depends(require_role(Role.moderator))])
@@ -106,8 +108,10 @@ def decide(
     action: Annotated[str, Form()],
     version: Annotated[int, Form()],
     raison: Annotated[str, Form()] = "",
+    retour: Annotated[str, Form()] = "",
 ) -> Response:
-    """Approve, reject (with a reason), mark as spam, hide, republish, delete or restore."""
+    """Approve, reject (with a reason), mark as spam, hide, republish, delete or restore;
+    ``retour=fil`` comes back to the thread after an approval made from it."""
     try:
         if action == "approve":
             moderation.approve(
@@ -147,7 +151,9 @@ def decide(
         return _message_page(
             request, session, settings, message=message, conflict=str(refused), status_code=409
         )
-    if action in {"approve", "reject", "spam"}:
+    if action == "approve" and retour == "fil":
+        response = redirect(request, "staff_thread", action, thread_id=message.thread_id)
+    elif action in {"approve", "reject", "spam"}:
         response = redirect(request, "staff_queue", action)
     else:
         response = redirect(request, "staff_message", action, message_id=message.id)
@@ -195,6 +201,30 @@ def edit_message(
     return redirect(request, "staff_message", "edit", message_id=message.id)
 
 
+# --- The work queue (the staff's home) -----------------------------------------------------------
+
+
+@router.get("", name="staff_home")
+def home(
+    request: Request, session: SessionDep, settings: SettingsDep, staff: CurrentStaff
+) -> Response:
+    """Everything waiting on this person's roles, oldest first (admins also get their links)."""
+    queue = workqueue.work_queue(session, settings=settings, staff=staff)
+    context = {
+        "queue": queue,
+        "kind_labels": workqueue.KIND_LABELS,
+        "open_sessions": open_session_count(session, user=staff),
+    }
+    return staff_page(request, "questions/staff/work.html", context)
+
+
+def work_url(request: Request, item: workqueue.WorkItem, staff: StaffUser) -> str:
+    """Where one takes up ``item``: the thread and its answer form, or the message to moderate."""
+    if item.kind == workqueue.Kind.moderate_reply or not staff.has_role(Role.professional):
+        return str(request.app.url_path_for("staff_message", message_id=item.message.id))
+    return str(request.app.url_path_for("staff_thread", thread_id=item.thread.id)) + "#repondre"
+
+
 # --- Threads and answers ------------------------------------------------------------------------
 
 
@@ -216,6 +246,31 @@ def load_thread(thread_id: int, session: SessionDep) -> Thread:
 ThreadDep = Annotated[Thread, Depends(load_thread)]
 
 
+def _answer_parent(
+    session: Session,
+    *,
+    thread: Thread,
+    staff: StaffUser,
+    question: Message | None,
+    parent_id: int | None,
+) -> Message | None:
+    """The message the answer form answers, or None when this person cannot answer here."""
+    if not staff.has_role(Role.professional):
+        return None
+    if reading.can_reply(thread):
+        picked = session.get(Message, parent_id) if parent_id else None
+        if picked is not None and picked.thread_id == thread.id and tree.is_public(picked):
+            return picked
+        return reading.default_parent(session, thread=thread, author=Author.asker)
+    if question is not None and approvable(question, staff):
+        return question  # approve and answer in one step
+    return None
+
+
+def approvable(question: Message, staff: StaffUser) -> bool:
+    return question.state == MessageState.pending and staff.has_role(Role.moderator)
+
+
 def _thread_page(
     request: Request,
     session: Session,
@@ -226,19 +281,15 @@ def _thread_page(
     parent_id: int | None = None,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    warnings: list[str] | None = None,
+    claim_error: str | None = None,
     preview: object = None,
     status_code: int = 200,
 ) -> Response:
     view = reading.thread_view(
         session, settings=settings, thread=thread, shown=reading.seen_by_staff
     )
-    parent = None
-    if reading.can_reply(thread) and staff.has_role(Role.professional):
-        picked = session.get(Message, parent_id) if parent_id else None
-        if picked is not None and picked.thread_id == thread.id and tree.is_public(picked):
-            parent = picked
-        else:
-            parent = reading.default_parent(session, thread=thread, author=Author.asker)
+    question = view.root.message if view else None
     ids = []
     if view is not None:
         stack = [view.root]
@@ -246,15 +297,24 @@ def _thread_page(
             node = stack.pop()
             ids.append(node.message.staff_id)
             stack.extend(node.children)
+    holder = workqueue.claim_of(session, settings=settings, thread=thread)
     context = {
         "thread": thread,
         "view": view,
+        "question": question,
+        "approve_first": question is not None and approvable(question, staff),
         "fiche_title": service.fiche_title(settings, thread.fiche_slug),
-        "parent": parent,
+        "parent": _answer_parent(
+            session, thread=thread, staff=staff, question=question, parent_id=parent_id
+        ),
         "values": values or {},
         "errors": errors or {},
+        "warnings": warnings or [],
         "preview": preview,
         "names": reading.staff_names(session, ids),
+        "holder": holder,
+        "claim_error": claim_error,
+        "last_id": workqueue.last_message_id(session, thread),
     }
     return staff_page(request, "questions/staff/thread.html", context, status_code=status_code)
 
@@ -283,22 +343,41 @@ def answer(
     reponse: Annotated[str, Form()] = "",
     parent: Annotated[int | None, Form()] = None,
     action: Annotated[str, Form()] = "publier",
+    vu: Annotated[int, Form()] = 0,
+    pris: Annotated[int | None, Form()] = None,
+    version_question: Annotated[int | None, Form()] = None,
 ) -> Response:
-    """Preview (``action=apercu``) or publish an answer under the organisation's name."""
+    """Preview (``action=apercu``) or publish an answer under the organisation's name, then
+    back to the thread or on to the next waiting item (``action=suivante``). On a pending
+    question, a moderator publishes the question and the answer in one step."""
     values = {"reponse": reponse}
+    page = partial(
+        _thread_page, request, session, settings, thread=thread, staff=staff, parent_id=parent
+    )
     if action == "apercu":
-        preview = service.markdown_preview(reponse)
-        return _thread_page(
-            request,
-            session,
-            settings,
-            thread=thread,
-            staff=staff,
-            parent_id=parent,
-            values=values,
-            preview=preview,
-        )
+        return page(values=values, preview=service.markdown_preview(reponse))
+    problems = service.answer_problems(reponse)
+    if problems:
+        return page(values=values, errors=problems, status_code=400)
+    warnings = workqueue.answer_warnings(
+        session, settings=settings, thread=thread, staff=staff, seen_last_id=vu, seen_holder=pris
+    )
+    if warnings:
+        return page(values=values, warnings=warnings, status_code=409)
     try:
+        question = service.question_row(session, thread)
+        if question.state == MessageState.pending and version_question is not None:
+            if not staff.has_role(Role.moderator):
+                raise service.NotAllowedError("Seul un modérateur peut publier la question.")
+            moderation.approve(
+                session,
+                settings=settings,
+                links=links,
+                message=question,
+                version=version_question,
+                staff=staff,
+            )
+            session.refresh(thread)
         service.answer(
             session,
             settings=settings,
@@ -308,24 +387,58 @@ def answer(
             body=reponse,
             staff=staff,
         )
-    except service.RefusedError as refused:
-        errors, status_code = refused.errors, 400
-    except service.NotAllowedError as refused:
-        errors, status_code = {"reponse": str(refused)}, 409
+    except (service.NotAllowedError, service.ConflictError) as refused:
+        session.rollback()
+        session.refresh(thread)
+        return page(values=values, errors={"reponse": str(refused)}, status_code=409)
+    following = None
+    if action == "suivante":
+        following = workqueue.next_item(
+            session, settings=settings, staff=staff, skip_thread=thread.id
+        )
+    if following is not None:
+        target = work_url(request, following, staff)
+        path, _, anchor = target.partition("#")
+        response: Response = RedirectResponse(
+            f"{path}?fait=answer_next" + (f"#{anchor}" if anchor else ""), status_code=303
+        )
+    elif action == "suivante":
+        response = redirect(request, "staff_home", "answer_last")
     else:
         response = redirect(request, "staff_thread", "answer", thread_id=thread.id)
-        return send_mail_later(request, background, session, response)
-    return _thread_page(
-        request,
-        session,
-        settings,
-        thread=thread,
-        staff=staff,
-        parent_id=parent,
-        values=values,
-        errors=errors,
-        status_code=status_code,
-    )
+    return send_mail_later(request, background, session, response)
+
+
+@answering.post("/fils/{thread_id}/prendre", name="staff_thread_take")
+def take(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    thread: ThreadDep,
+) -> Response:
+    """ "Je m'en occupe": the thread shows it, and a colleague is warned before answering."""
+    try:
+        workqueue.take(session, settings=settings, thread=thread, staff=staff)
+    except service.NotAllowedError as refused:
+        return _thread_page(
+            request,
+            session,
+            settings,
+            thread=thread,
+            staff=staff,
+            claim_error=str(refused),
+            status_code=409,
+        )
+    return redirect(request, "staff_thread", "take", thread_id=thread.id)
+
+
+@answering.post("/fils/{thread_id}/liberer", name="staff_thread_release")
+def release(
+    request: Request, session: SessionDep, staff: CurrentStaff, thread: ThreadDep
+) -> Response:
+    workqueue.give_back(session, thread=thread, staff=staff)
+    return redirect(request, "staff_thread", "release", thread_id=thread.id)
 
 
 router.include_router(moderators)

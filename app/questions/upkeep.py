@@ -16,6 +16,7 @@ from app.config import Settings
 from app.db import utcnow
 from app.mail import OutgoingMail
 from app.questions.models import (
+    Claim,
     FormUse,
     Message,
     MessageRevision,
@@ -54,6 +55,7 @@ def close_idle(session: Session, *, settings: Settings, now: dt.datetime | None 
         )
         thread.state = ThreadState.closed
         thread.closed_at = now
+        thread.waiting_since = None
         session.add(thread)
     if threads:
         public_changed(session)
@@ -139,6 +141,7 @@ def _purge_thread(session: Session, *, thread_id: int) -> int:
     session.exec(sql_delete(OutgoingMail).where(col(OutgoingMail.thread_id) == thread_id))
     session.exec(update(Message).where(col(Message.thread_id) == thread_id).values(parent_id=None))
     result = session.exec(sql_delete(Message).where(col(Message.thread_id) == thread_id))
+    session.exec(sql_delete(Claim).where(col(Claim.thread_id) == thread_id))
     session.exec(sql_delete(Thread).where(col(Thread.id) == thread_id))
     session.expunge_all()
     return int(result.rowcount)

@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "restore": "Restauration",
     "purge": "Effacement définitif",
     "answer": "Réponse",
+    "claim": "Prise en charge",
+    "release": "Question libérée",
     "asker_reply": "Réponse du demandeur",
     "asker_delete": "Suppression par le demandeur",
     "close": "Fermeture du fil",

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.db import SessionDep
-from app.questions import reading, service
+from app.questions import service
 from app.questions.routes import AddressDep, SettingsDep
 from app.staff import audit
 from app.staff.accounts import (
@@ -39,7 +39,7 @@ from app.staff.auth import (
 )
 from app.staff.models import ROLE_LABELS, Role, StaffUser
 from app.staff.pages import redirect, staff_page
-from app.staff.sessions import end_other_sessions, end_session, open_session, open_session_count
+from app.staff.sessions import end_other_sessions, end_session, open_session
 
 public_router = APIRouter(prefix="/staff", include_in_schema=False)
 router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)], include_in_schema=False)
@@ -116,17 +116,8 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Resp
     return response
 
 
-# --- Home and password (every staff member) -----------------------------------------------------
-
-
-@router.get("", name="staff_home")
-def home(request: Request, session: SessionDep, staff: CurrentStaff) -> Response:
-    context = {
-        "pending": reading.pending_count(session),
-        "awaiting": reading.awaiting_count(session),
-        "open_sessions": open_session_count(session, user=staff),
-    }
-    return staff_page(request, "staff/home.html", context)
+# --- Sessions and password (every staff member; the home page, the work queue, is in
+# app/questions/staff_routes.py) ---------------------------------------------------------------
 
 
 @router.post("/sessions/fermer-les-autres", name="staff_end_other_sessions")
