@@ -20,6 +20,7 @@ MESSAGES: dict[int, tuple[str, str]] = {
     400: ("Demande incorrecte", "La demande envoyée n'a pas pu être comprise."),
     403: ("Accès refusé", "Tu n'as pas accès à cette page."),
     404: ("Page introuvable", "Cette page n'existe pas, ou elle a été déplacée."),
+    410: ("Page supprimée", "Cette page a été supprimée : elle n'est plus en ligne."),
     405: (
         "Action impossible sur cette page",
         "Cette page ne permet pas cette action. Reviens à la page précédente.",

@@ -160,6 +160,21 @@ class Claim(SQLModel, table=True):
     claimed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class CannedReply(SQLModel, table=True):
+    """A "réponse type": a title and a Markdown text a professional inserts into an answer;
+    its placeholders are filled when the answer is published (``app.questions.canned``)."""
+
+    __tablename__ = "canned_reply"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120)
+    body: str = Field(max_length=ANSWER_MAX)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # Set when retired: no longer offered, kept for the audit log and can be offered again.
+    retired_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class PublicChange(SQLModel, table=True):
     """One row whose version goes up whenever something public in the threads changes.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from app.config import Settings
@@ -28,6 +29,19 @@ class ThreadView:
     shown_count: int
     fiche_title: str | None = None
 
+    @property
+    def excerpt(self) -> str:
+        """The start of the question, cut at a word: the thread's title in lists."""
+        return excerpt(self.root.message.body)
+
+
+def excerpt(text: str, length: int = 110) -> str:
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text[:length].rsplit(" ", 1)[0].rstrip(",;:.!?")
+    return f"{cut}…"
+
 
 @dataclass
 class ThreadPage:
@@ -41,13 +55,18 @@ class ThreadPage:
 
 
 def thread_list(
-    session: Session, *, fiche_slug: str | None, page: int = 1, per_page: int = PER_PAGE
+    session: Session,
+    *,
+    fiche_slug: str | None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    settings: Settings | None = None,
 ) -> ThreadPage:
-    """The public threads of a fiche (None: the general questions), newest first, paginated."""
-    where = [
-        col(Thread.is_public).is_(True),
-        col(Thread.fiche_slug) == fiche_slug if fiche_slug else col(Thread.fiche_slug).is_(None),
-    ]
+    """The public threads of a fiche (None: every public thread, each naming its fiche when
+    ``settings`` are given), newest first, paginated."""
+    where: list[ColumnElement[bool]] = [col(Thread.is_public).is_(True)]
+    if fiche_slug:
+        where.append(col(Thread.fiche_slug) == fiche_slug)
     total = session.exec(select(func.count()).select_from(Thread).where(*where)).one()
     pages = max(1, -(-total // per_page))
     page = max(1, page)
@@ -64,7 +83,14 @@ def thread_list(
         assert thread.id is not None
         root = build_tree(grouped[thread.id], is_public)
         if root is not None:
-            views.append(ThreadView(thread=thread, root=root, shown_count=count_shown(root)))
+            title = (
+                fiche_title(settings, thread.fiche_slug) if settings and not fiche_slug else None
+            )
+            views.append(
+                ThreadView(
+                    thread=thread, root=root, shown_count=count_shown(root), fiche_title=title
+                )
+            )
     return ThreadPage(fiche_slug=fiche_slug, total=total, page=page, pages=pages, threads=views)
 
 

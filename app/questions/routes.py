@@ -19,6 +19,7 @@ from app.questions.models import (
     PSEUDONYM_MAX,
     QUESTION_MAX,
     THREAD_STATE_LABELS,
+    Author,
     Message,
     MessageState,
     Thread,
@@ -55,8 +56,14 @@ AddressDep = Annotated[str, Depends(client_address)]
 
 
 def load_public_thread(thread_id: int, session: SessionDep) -> Thread:
-    """The thread if its question is published; 404 otherwise."""
+    """The thread if its question is published; 410 when its author deleted it; 404 otherwise."""
     thread = session.get(Thread, thread_id)
+    if thread is not None and thread.deleted_by_asker_at is not None:
+        raise HTTPException(
+            status_code=410,
+            detail="La personne qui avait posé cette question l'a supprimée : elle n'est plus "
+            "en ligne, ni les réponses qui l'accompagnaient.",
+        )
     if thread is None or not thread.is_public:
         raise HTTPException(status_code=404)
     return thread
@@ -251,7 +258,7 @@ def _private_page(
         if picked is not None and picked.thread_id == thread.id and tree.is_public(picked):
             parent = picked
         else:
-            parent = reading.default_parent(session, thread=thread, author=None)
+            parent = reading.default_parent(session, thread=thread, author=Author.professional)
     question = view.root.message if view else None
     context = {
         "view": view,

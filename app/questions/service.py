@@ -287,6 +287,24 @@ def fiche_title(settings: Settings, slug: str | None) -> str | None:
     return _front_matter_title(path, path.stat().st_mtime) if path else None
 
 
+def fiche_choices(settings: Settings) -> list[tuple[str, str]]:
+    """(slug, title) of every fiche, by title: the fiche picker of the answer form."""
+    found = []
+    for path in sorted((settings.content_dir / "fiches").glob("*.md")):
+        title = fiche_title(settings, path.stem)
+        if title:
+            found.append((path.stem, title))
+    return sorted(found, key=lambda choice: choice[1].lower())
+
+
+def with_inserted(text: str, snippet: str) -> str:
+    """``text`` with ``snippet`` added at its end (the answer form's insertion, without JS)."""
+    text = text.rstrip()
+    if not text:
+        return snippet
+    return f"{text}\n\n{snippet}" if "\n" in snippet else f"{text} {snippet}"
+
+
 # --- Private links ------------------------------------------------------------------------------
 
 

@@ -16,8 +16,15 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.db import SessionDep
-from app.questions import moderation, reading, service, tree, workqueue
-from app.questions.models import Author, Message, MessageState, Thread, ThreadState
+from app.questions import canned, moderation, reading, service, tree, workqueue
+from app.questions.models import (
+    Author,
+    CannedReply,
+    Message,
+    MessageState,
+    Thread,
+    ThreadState,
+)
 from app.questions.routes import MailLinksDep, SettingsDep, send_mail_later
 from app.staff.auth import CurrentStaff, require_role, require_staff
 from app.staff.models import Role, StaffUser
@@ -267,6 +274,30 @@ def _answer_parent(
     return None
 
 
+def fiche_links(request: Request, settings: Settings) -> dict[str, tuple[str, str]]:
+    """slug -> (title, Markdown link to the fiche) for the answer form's fiche picker."""
+    links = {}
+    for slug, title in service.fiche_choices(settings):
+        label = title.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        links[slug] = (title, f"[{label}]({request.app.url_path_for('fiche', slug=slug)})")
+    return links
+
+
+def _snippet(
+    request: Request, session: Session, settings: Settings, action: str, chosen: str
+) -> tuple[str, dict[str, str]]:
+    """The text to insert into the answer (a fiche link or a canned reply), or the problem."""
+    if action == "inserer_fiche":
+        link = fiche_links(request, settings).get(chosen)
+        if link is None:
+            return "", {"fiche_lien": "Choisissez la fiche dont vous voulez insérer le lien."}
+        return link[1], {}
+    reply = session.get(CannedReply, int(chosen)) if chosen.isdigit() else None
+    if reply is None or reply.retired_at is not None:
+        return "", {"reponse_type": "Choisissez la réponse type à insérer."}
+    return reply.body, {}
+
+
 def approvable(question: Message, staff: StaffUser) -> bool:
     return question.state == MessageState.pending and staff.has_role(Role.moderator)
 
@@ -314,6 +345,8 @@ def _thread_page(
         "names": reading.staff_names(session, ids),
         "holder": holder,
         "claim_error": claim_error,
+        "fiche_links": fiche_links(request, settings),
+        "canned_replies": canned.active(session),
         "last_id": workqueue.last_message_id(session, thread),
     }
     return staff_page(request, "questions/staff/thread.html", context, status_code=status_code)
@@ -343,6 +376,8 @@ def answer(
     reponse: Annotated[str, Form()] = "",
     parent: Annotated[int | None, Form()] = None,
     action: Annotated[str, Form()] = "publier",
+    fiche_lien: Annotated[str, Form()] = "",
+    reponse_type: Annotated[str, Form()] = "",
     vu: Annotated[int, Form()] = 0,
     pris: Annotated[int | None, Form()] = None,
     version_question: Annotated[int | None, Form()] = None,
@@ -354,18 +389,26 @@ def answer(
     page = partial(
         _thread_page, request, session, settings, thread=thread, staff=staff, parent_id=parent
     )
+    if action in ("inserer_fiche", "inserer_type"):
+        chosen = fiche_lien if action == "inserer_fiche" else reponse_type
+        snippet, problem = _snippet(request, session, settings, action, chosen)
+        if problem:
+            return page(values=values, errors=problem, status_code=400)
+        return page(values={"reponse": service.with_inserted(reponse, snippet)})
+    question = service.question_row(session, thread)
+    filling = canned_context(request, settings, pseudo=question.author_name)
     if action == "apercu":
-        return page(values=values, preview=service.markdown_preview(reponse))
+        return page(values=values, preview=service.markdown_preview(canned.fill(reponse, filling)))
     problems = service.answer_problems(reponse)
-    if problems:
-        return page(values=values, errors=problems, status_code=400)
+    unknown = canned.placeholder_problem(reponse, filling)
+    if problems or unknown:
+        return page(values=values, errors=problems or {"reponse": unknown or ""}, status_code=400)
     warnings = workqueue.answer_warnings(
         session, settings=settings, thread=thread, staff=staff, seen_last_id=vu, seen_holder=pris
     )
     if warnings:
         return page(values=values, warnings=warnings, status_code=409)
     try:
-        question = service.question_row(session, thread)
         if question.state == MessageState.pending and version_question is not None:
             if not staff.has_role(Role.moderator):
                 raise service.NotAllowedError("Seul un modérateur peut publier la question.")
@@ -384,7 +427,7 @@ def answer(
             links=links,
             thread=thread,
             parent_id=parent,
-            body=reponse,
+            body=canned.fill(reponse, filling),  # amounts in force today, the day it is published
             staff=staff,
         )
     except (service.NotAllowedError, service.ConflictError) as refused:
@@ -439,6 +482,129 @@ def release(
 ) -> Response:
     workqueue.give_back(session, thread=thread, staff=staff)
     return redirect(request, "staff_thread", "release", thread_id=thread.id)
+
+
+# --- Canned replies ("réponses types") --------------------------------------------------------
+
+
+def canned_context(request: Request, settings: Settings, **extra: str) -> canned.Context:
+    """Placeholders as they would be filled today (to check them; publishing fills them)."""
+    return canned.Context(
+        pseudo=extra.get("pseudo", ""),
+        amounts=canned.site_amounts(settings),
+        day=canned.publication_day(),
+        fiche_path=lambda slug: str(request.app.url_path_for("fiche", slug=slug)),
+        settings=settings,
+    )
+
+
+def _canned_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    *,
+    reply: CannedReply | None = None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    if values is None:
+        values = {"titre": reply.title, "texte": reply.body} if reply else {}
+    context = {
+        "reply": reply,
+        "replies": canned.every(session),
+        "values": values,
+        "errors": errors or {},
+        "placeholders": canned.placeholder_help(canned.site_amounts(settings)),
+    }
+    return staff_page(request, "questions/staff/canned.html", context, status_code=status_code)
+
+
+def load_canned(reply_id: int, session: SessionDep) -> CannedReply:
+    reply = session.get(CannedReply, reply_id)
+    if reply is None:
+        raise HTTPException(status_code=404)
+    return reply
+
+
+CannedDep = Annotated[CannedReply, Depends(load_canned)]
+
+
+@answering.get("/reponses-types", name="staff_canned")
+def canned_list(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    return _canned_page(request, session, settings)
+
+
+@answering.get("/reponses-types/{reply_id}", name="staff_canned_edit")
+def canned_edit(
+    request: Request, session: SessionDep, settings: SettingsDep, reply: CannedDep
+) -> Response:
+    return _canned_page(request, session, settings, reply=reply)
+
+
+def _save_canned(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    staff: StaffUser,
+    reply: CannedReply | None,
+    titre: str,
+    texte: str,
+) -> Response:
+    try:
+        canned.save(
+            session,
+            reply=reply,
+            title=titre,
+            body=texte,
+            context=canned_context(request, settings),
+            staff=staff,
+        )
+    except service.RefusedError as refused:
+        values = {"titre": titre, "texte": texte}
+        return _canned_page(
+            request,
+            session,
+            settings,
+            reply=reply,
+            values=values,
+            errors=refused.errors,
+            status_code=400,
+        )
+    return redirect(request, "staff_canned", "canned")
+
+
+@answering.post("/reponses-types", name="staff_canned_create")
+def canned_create(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    titre: Annotated[str, Form()] = "",
+    texte: Annotated[str, Form()] = "",
+) -> Response:
+    return _save_canned(request, session, settings, staff, None, titre, texte)
+
+
+@answering.post("/reponses-types/{reply_id}", name="staff_canned_update")
+def canned_update(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    reply: CannedDep,
+    titre: Annotated[str, Form()] = "",
+    texte: Annotated[str, Form()] = "",
+) -> Response:
+    return _save_canned(request, session, settings, staff, reply, titre, texte)
+
+
+@answering.post("/reponses-types/{reply_id}/retirer", name="staff_canned_retire")
+def canned_retire(
+    request: Request, session: SessionDep, staff: CurrentStaff, reply: CannedDep
+) -> Response:
+    canned.retire(session, reply=reply, staff=staff)
+    return redirect(request, "staff_canned", "canned_retire")
 
 
 router.include_router(moderators)

@@ -1,16 +1,20 @@
 """A thread as a tree of messages, and how a message's text becomes HTML.
 
-Askers' text is shown as plain text; staff answers are Markdown with raw HTML escaped and links
-only to http(s). Nothing here reads the request or changes the database.
+Askers' text is shown as plain text; staff answers are Markdown with raw HTML escaped, links
+only to http(s) addresses and to this site's own pages (``/fiches/…``), and bare http(s)
+addresses turned into links. Nothing here reads the request or changes the database.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
@@ -21,8 +25,64 @@ from app.questions.models import (
 )
 from app.templating import plain_text
 
+BARE_ADDRESS = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+TRAILING = ".,;:!?)»"
+
+
+def safe_link(url: str) -> bool:
+    """An http(s) address, or a path of this site ("/fiches/…"; never "//host" nor "/\\host")."""
+    url = url.strip()
+    if url.lower().startswith(("http://", "https://")):
+        return True
+    return url.startswith("/") and not url.startswith(("//", "/\\")) and "\\" not in url
+
+
+def _linkify(state: StateCore) -> None:
+    """Bare http(s) addresses in the text become links (outside existing links and code)."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        children: list[Token] = []
+        depth = 0
+        for token in block.children:
+            if token.type == "link_open":
+                depth += 1
+            elif token.type == "link_close":
+                depth -= 1
+            if token.type != "text" or depth or not BARE_ADDRESS.search(token.content):
+                children.append(token)
+                continue
+            children.extend(_split_addresses(token.content, state))
+        block.children = children
+
+
+def _split_addresses(text: str, state: StateCore) -> list[Token]:
+    tokens: list[Token] = []
+    position = 0
+    for match in BARE_ADDRESS.finditer(text):
+        address = match.group().rstrip(TRAILING)
+        if address.endswith("(") or not safe_link(address):
+            continue
+        if match.start() > position:
+            tokens.append(_text(text[position : match.start()]))
+        opening = Token("link_open", "a", 1)
+        opening.attrs = {"href": state.md.normalizeLink(address)}
+        tokens.extend([opening, _text(address), Token("link_close", "a", -1)])
+        position = match.start() + len(address)
+    if position < len(text):
+        tokens.append(_text(text[position:]))
+    return tokens
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
 _markdown = MarkdownIt("js-default", {"linkify": False, "typographer": False}).disable("image")
-_markdown.validateLink = lambda url: url.strip().lower().startswith(("http://", "https://"))  # type: ignore[method-assign]
+_markdown.validateLink = safe_link  # type: ignore[method-assign]
+_markdown.core.ruler.push("bare_addresses", _linkify)
 
 
 @lru_cache(maxsize=4096)

@@ -46,7 +46,9 @@ def _cache_of(state: State) -> Cache:
 def _build(request: Request, engine: Engine, fiche_slug: str | None, page: int) -> ThreadListing:
     with Session(engine) as session:
         version = service.public_version(session)
-        thread_page = reading.thread_list(session, fiche_slug=fiche_slug, page=page)
+        thread_page = reading.thread_list(
+            session, fiche_slug=fiche_slug, page=page, settings=request.app.state.settings
+        )
         template = request.app.state.templates.get_template("questions/_fiche_thread.html")
         html = Markup(template.render(request=request, thread_page=thread_page))  # noqa: S704
     listing = ThreadListing(thread_page=thread_page, html=html)

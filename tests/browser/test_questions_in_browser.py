@@ -189,7 +189,7 @@ def test_the_whole_loop(
     asker.get_by_role("link", name="Supprimer ma question").click()
     asker.get_by_role("button", name="Oui, supprimer ma question").click()
     expect(asker.locator(".notice-success")).to_contain_text("Ta question est supprimée.")
-    assert httpx.get(public_url).status_code == 404
+    assert httpx.get(public_url).status_code == 410
     assert "Inès" not in httpx.get(live_server.url("/questions")).text
 
     # Staff pages for admins, and the checker on everything seen.

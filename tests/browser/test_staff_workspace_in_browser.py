@@ -10,12 +10,14 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.db import make_engine, utcnow
 from app.demo import DEMO_PASSWORD
-from app.questions import service
+from app.questions import moderation, service
 from app.questions.mails import MailLinks
+from app.questions.models import Thread
+from app.staff.models import StaffUser
 from tests.browser.conftest import LiveServer, axe_violations, vnu_errors
 
 pytestmark = pytest.mark.browser
@@ -116,4 +118,98 @@ def test_workspace_pages_pass_axe_and_the_checker_at_360px(
     page.screenshot(path=str(SHOTS / "fil-a-repondre-360.png"), full_page=True)
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert vnu_errors(documents, tmp_path) == {}
+
+
+XSS_ANSWER = """Bonjour,
+
+[la fiche](/fiches/etudiant-cpas) et https://www.mi-is.be/fr, puis [piège](javascript:alert(1))
+[autre](JaVaScRiPt:alert(2)) [hôte](//evil.example/x) <script>alert(3)</script>
+<img src=x onerror=alert(4)> <a href="javascript:alert(5)">lien</a>
+https://x.example/"onmouseover="alert(6) [d](data:text/html,<script>alert(7)</script>)
+"""
+
+
+def test_links_in_answers_render_and_no_payload_runs(live_server: LiveServer, page: Page) -> None:
+    settings = live_server.settings
+    engine = make_engine(settings.database_url)
+    links = MailLinks(base_url=settings.base_url, path_for=lambda name, **p: f"/{name}")
+    with Session(engine) as session:
+        asked = service.ask(
+            session,
+            settings=settings,
+            links=links,
+            pseudonym="Zoé",
+            email="zoe@example.be",
+            body="Bonjour, est-ce que mes liens de réponse sont sûrs ici ?",
+            fiche_slug=None,
+            address="198.51.100.90",
+        )
+        staff = session.exec(select(StaffUser).where(StaffUser.email == "pro@demo.invalid")).one()
+        question = asked.question
+        moderation.approve(
+            session, settings=settings, links=links, message=question, version=1, staff=staff
+        )
+        thread = session.get(Thread, asked.thread.id)
+        assert thread is not None
+        service.answer(
+            session,
+            settings=settings,
+            links=links,
+            thread=thread,
+            parent_id=None,
+            body=XSS_ANSWER,
+            staff=staff,
+        )
+        thread_id = thread.id
+    engine.dispose()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(live_server.url(f"/questions/{thread_id}"))
+    body = page.locator(".message-pro .message-body")
+    expect(body.get_by_role("link", name="la fiche")).to_have_attribute(
+        "href", "/fiches/etudiant-cpas"
+    )
+    expect(body.get_by_role("link", name="https://www.mi-is.be/fr")).to_be_visible()
+    hrefs = body.locator("a").evaluate_all("links => links.map(a => a.href)")
+    origin = live_server.url("/")
+    assert all(h.startswith(("https://", origin)) for h in hrefs), hrefs
+    assert body.locator("script, img, [onerror], [onmouseover]").count() == 0
+    for link in body.locator("a").all():
+        link.hover()
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    page.screenshot(path=str(SHOTS / "reponse-avec-liens-360.png"), full_page=True)
+
+
+def test_canned_reply_created_then_inserted_at_the_cursor(
+    live_server: LiveServer, page: Page, tmp_path: Path
+) -> None:
+    seed_old_questions(live_server, ["Maé"])
+    page.goto(live_server.url("/staff/connexion?suite=/staff/reponses-types"))
+    page.locator("#email").fill("pro@demo.invalid")
+    page.locator("#mot_de_passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.locator("h1")).to_have_text("Réponses types")
+    page.locator("#titre").fill("Délai de 30 jours")
+    page.locator("#texte").fill("{pseudo}, le CPAS décide dans les 30 jours.")
+    page.get_by_role("button", name="Créer la réponse type").click()
+    expect(page.locator(".notice-success")).to_contain_text("Réponse type enregistrée.")
+    documents = {"réponses types": page.content()}
+    page.screenshot(path=str(SHOTS / "reponses-types-360.png"), full_page=True)
+    assert axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    page.goto(live_server.url("/staff"))
+    page.locator(".work-item", has_text="Maé").get_by_role("link").click()
+    area = page.locator("#reponse")
+    area.fill("Bonjour  merci.")
+    area.evaluate("element => element.setSelectionRange(8, 8)")
+    page.locator("#reponse_type").select_option(label="Délai de 30 jours")
+    url = page.url
+    page.get_by_role("button", name="Insérer le texte").click()
+    assert page.url == url  # no round trip: inserted by the script, at the cursor
+    expect(area).to_have_value("Bonjour {pseudo}, le CPAS décide dans les 30 jours. merci.")
+    documents["fil avec réponse type"] = page.content()
+    assert axe_violations(page) == []
     assert vnu_errors(documents, tmp_path) == {}

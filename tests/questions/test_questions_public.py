@@ -16,7 +16,7 @@ from app.config import Settings
 from app.mail import deliver_queued, take_queued_ids
 from app.main import create_app
 from app.questions import reading, service
-from app.questions.models import Message, MessageState, Thread, ThreadState
+from app.questions.models import Author, Message, MessageState, Thread, ThreadState
 from app.staff.models import Role
 from tests.conftest import make_settings
 from tests.questions.thread_helpers import (
@@ -92,10 +92,14 @@ def test_a_question_from_a_fiche_is_attached_to_it(
     published_question(app, client, fiche="piis-contrat-integration", pseudo="Milo")
     with Session(app.state.engine) as session:
         fiche_page = reading.thread_list(session, fiche_slug="piis-contrat-integration")
-        general = reading.thread_list(session, fiche_slug=None)
+        every = reading.thread_list(session, fiche_slug=None, settings=settings)
+        other = reading.thread_list(session, fiche_slug="etudiant-cpas")
     assert fiche_page.total == 1
     assert fiche_page.threads[0].root.message.author_name == "Milo"
-    assert general.total == 0
+    assert other.total == 0
+    # /questions lists it too, naming its fiche.
+    assert every.total == 1
+    assert (every.threads[0].fiche_title or "").startswith("Le PIIS")
     # An unknown fiche is ignored rather than stored.
     assert "portera sur la fiche" not in unescape(
         client.get("/questions/poser?fiche=../secret").text
@@ -348,10 +352,10 @@ def test_the_general_questions_are_counted_newest_first_and_paginated(
         )
     first = BeautifulSoup(client.get("/questions").text, "html.parser")
     assert first.find(id="questions-titre").get_text() == "12 questions déjà posées"
-    titles = [h.get_text() for h in first.find_all(class_="thread-title")]
+    titles = [h.get_text() for h in first.find_all(class_="thread-by")]
     assert len(titles) == 10 and titles[0] == "Question de Jeune11"
     second = BeautifulSoup(client.get("/questions?page=2").text, "html.parser")
-    assert [h.get_text() for h in second.find_all(class_="thread-title")] == [
+    assert [h.get_text() for h in second.find_all(class_="thread-by")] == [
         "Question de Jeune01",
         "Question de Jeune00",
     ]
@@ -446,7 +450,10 @@ def test_deleting_a_question_hides_it_erases_the_email_and_anonymises(
     done = client.post(private + "/supprimer", data=form_data(confirm), follow_redirects=False)
     assert done.status_code == 303
     assert "Tu as supprimé ta question" in unescape(client.get(done.headers["location"]).text)
-    assert client.get(f"/questions/{thread_id}").status_code == 404
+    gone = client.get(f"/questions/{thread_id}")
+    assert gone.status_code == 410  # not a 404: the page says what happened
+    assert "La personne qui avait posé cette question l'a supprimée" in unescape(gone.text)
+    assert "Lina" not in unescape(gone.text)
     assert "Lina" not in unescape(client.get("/questions").text)
     with Session(app.state.engine) as session:
         thread = session.get(Thread, thread_id)
@@ -475,3 +482,49 @@ def test_unsubscribing_takes_one_button_or_one_click_from_the_mail_software(
     _answer(app, thread_id, "Une réponse que personne ne reçoit par e-mail.")
     assert len(outbox(settings)) == count
     assert client.get(url + "x").status_code == 404
+
+
+def test_the_questions_list_shows_the_start_of_each_question_and_its_fiche(
+    app: FastAPI, client: TestClient
+) -> None:
+    published_question(app, client, pseudo="Sans", question=f"{QUESTION} Question générale.")
+    published_question(
+        app,
+        client,
+        pseudo="Fichee",
+        question="Puis-je garder mon job étudiant " * 8,
+        fiche="piis-contrat-integration",
+    )
+    page = BeautifulSoup(client.get("/questions").text, "html.parser")
+    threads = page.select("li.thread")
+    assert len(threads) == 2
+    newest = threads[0]
+    title = newest.select_one(".thread-title").get_text()
+    assert title.startswith("Puis-je garder mon job étudiant") and title.endswith("…")
+    assert len(title) <= 111
+    fiche_link = newest.select_one(".thread-by a")
+    assert fiche_link["href"] == "/fiches/piis-contrat-integration"
+    assert fiche_link.get_text().startswith("Le PIIS")
+    assert threads[1].select_one(".thread-by a") is None  # a general question names no fiche
+    assert threads[1].select_one(".thread-title").get_text().startswith("Bonjour, j'ai 19 ans")
+
+
+def test_the_askers_reply_answers_the_professionals_last_message_by_default(
+    app: FastAPI, client: TestClient
+) -> None:
+    thread_id, private = published_question(app, client, pseudo="Lina")
+    _answer(app, thread_id, "Voici notre réponse.")
+    page = client.get(private)
+    sent = client.post(
+        private + "/repondre",
+        data=form_data(page, 0, message="Merci, une autre question."),
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    with Session(app.state.engine) as session:
+        answer_id = session.exec(
+            select(Message.id).where(Message.author == Author.professional)
+        ).one()
+    again = BeautifulSoup(client.get(private).text, "html.parser")
+    parent = again.select_one('#repondre input[name="parent"]')
+    assert parent is not None and parent["value"] == str(answer_id)
