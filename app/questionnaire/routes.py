@@ -42,7 +42,8 @@ from app.questionnaire.site import (
     reachable,
     record_answer,
 )
-from app.questionnaire.state import FIELD, StateError, dump_state, load_state
+from app.questionnaire.state import FIELD, StateError
+from app.questionnaire.token import dump_token, load_token
 from app.templating import path_for, render
 
 router = APIRouter(prefix="/ai-je-droit", include_in_schema=False)
@@ -161,7 +162,7 @@ def question_page(
 async def start(request: Request, site: SiteDep, etat: str | None = None) -> Response:
     """The introduction; with a valid ``etat``, a button to take up where the person stopped."""
     try:
-        answers = load_state(secret(request), site.questionnaire, etat)
+        answers = load_token(secret(request), site.questionnaire, etat)
     except StateError as problem:
         return start_page(request, site, error=problem.message, status_code=400)
     resume_url = where_to_go(request, site.questionnaire, answers, etat or "") if answers else None
@@ -178,7 +179,7 @@ async def show_question(
 ) -> Response:
     q = site.questionnaire
     try:
-        answers = load_state(secret(request), q, etat)
+        answers = load_token(secret(request), q, etat)
     except StateError as problem:
         return start_page(request, site, error=problem.message, status_code=400)
     question = q.by_id.get(question_id)
@@ -208,7 +209,7 @@ async def answer_question(request: Request, site: SiteDep, question_id: str) -> 
     token = etat if isinstance(etat, str) else ""
     back_to_check = retour == RETURN_TO_CHECK
     try:
-        answers = load_state(secret(request), q, token)
+        answers = load_token(secret(request), q, token)
     except StateError as problem:
         return start_page(request, site, error=problem.message, status_code=400)
     question = q.by_id.get(question_id)
@@ -229,7 +230,7 @@ async def answer_question(request: Request, site: SiteDep, question_id: str) -> 
             values=raw,
             error=error,
         )
-    new_token = dump_state(secret(request), q, updated)
+    new_token = dump_token(secret(request), q, updated)
     if back_to_check:
         pending = next_question(q, updated)
         if pending is None:
@@ -256,7 +257,7 @@ def complete_answers(
     show instead (the start page with a message, or the next question to answer)."""
     q = site.questionnaire
     try:
-        answers = load_state(secret(request), q, etat)
+        answers = load_token(secret(request), q, etat)
     except StateError as problem:
         return start_page(request, site, error=problem.message, status_code=400)
     if next_question(q, answers) is not None:
@@ -332,16 +333,25 @@ def result_context(
         "pdf_url": link(request, "questionnaire_result_pdf", token),
         "check_url": link(request, "questionnaire_check", token),
         "ask_url": f"{ASK_A_QUESTION_PATH}?question={quote(summarize(q, answers))}",
+        "situation": summary_rows(q, answers),
+        "site_url": settings.base_url.rstrip("/"),
+        "token": token,
+        "mail_errors": {},
+        "mail_value": "",
+        "mail_sent": False,
     }
 
 
 @router.get("/resultat", name="questionnaire_result")
-async def show_result(request: Request, site: SiteDep, etat: str | None = None) -> Response:
+async def show_result(
+    request: Request, site: SiteDep, etat: str | None = None, envoye: str | None = None
+) -> Response:
     """The rights the answers point to, why, how much and what to do; printable."""
     answers = complete_answers(request, site, etat)
     if isinstance(answers, Response):
         return answers
     context = result_context(request, site, answers, etat or "", pdf=False)
+    context["mail_sent"] = envoye == "1"
     return private(render(request, "questionnaire/result.html", context))
 
 

@@ -18,7 +18,7 @@ from itsdangerous import URLSafeTimedSerializer
 from pypdf import PdfReader
 
 from app.fiches import live
-from app.questionnaire import Questionnaire, normalize_answers, state, visible_questions
+from app.questionnaire import Questionnaire, normalize_answers, state, token, visible_questions
 from tests.conftest import csrf_from
 
 START = "/ai-je-droit"
@@ -251,7 +251,7 @@ def test_answers_to_questions_that_became_hidden_are_dropped(client: TestClient)
     url = response.headers["location"]
     assert urlsplit(url).path == "/ai-je-droit/verifier"
     questionnaire = client.app.state.questionnaire.questionnaire  # type: ignore[attr-defined]
-    answers = state.load_state(_secret(client), questionnaire, token_of(url))
+    answers = token.load_token(_secret(client), questionnaire, token_of(url))
     assert "logement" not in answers and "revenus" not in answers
     assert "Logement" not in text_of(client.get(url))
 
@@ -262,12 +262,26 @@ def _secret(client: TestClient) -> str:
 
 def test_the_token_holds_only_the_answers(client: TestClient) -> None:
     url = walk(client, ALONE_WITHOUT_INCOME)
-    serializer = URLSafeTimedSerializer(_secret(client), salt="questionnaire")
-    payload = serializer.loads(token_of(url))
-    assert payload == {
-        key: value if isinstance(value, list) else [value]
+    compact = token_of(url)
+    assert compact.startswith(token.PREFIX)
+    text = token._serializer(_secret(client)).loads(compact[len(token.PREFIX) :])
+    pairs = dict(part.split(":", 1) for part in text.split(";"))
+    assert pairs == {
+        key: "+".join(value) if isinstance(value, list) else value
         for key, value in ALONE_WITHOUT_INCOME.items()
     }
+
+
+def test_links_given_before_the_compact_token_still_open(client: TestClient) -> None:
+    questionnaire = client.app.state.questionnaire.questionnaire  # type: ignore[attr-defined]
+    answers, errors = normalize_answers(
+        questionnaire, {"age": 20, "statut": "belge"}, complete=False
+    )
+    assert errors == []
+    old = state.dump_state(_secret(client), questionnaire, answers)
+    page = client.get(f"/ai-je-droit?etat={old}")
+    assert page.status_code == 200
+    assert soup(page).find("a", string="Continuer mes réponses") is not None
 
 
 def test_skipping_ahead_leads_to_the_first_question_not_answered(client: TestClient) -> None:
@@ -443,9 +457,13 @@ def test_the_token_gives_back_the_answers_of_every_scenario(
     for scenario in scenarios:
         answers, errors = normalize_answers(questionnaire, scenario["answers"])
         assert errors == []
-        token = state.dump_state("clé", questionnaire, answers)
-        assert len(token) < 600, scenario["name"]
-        assert state.load_state("clé", questionnaire, token) == answers, scenario["name"]
+        old = state.dump_state("clé", questionnaire, answers)
+        assert state.load_state("clé", questionnaire, old) == answers, scenario["name"]
+        compact = token.dump_token("clé", questionnaire, answers)
+        # The compact token is much shorter than the JSON one it replaces.
+        assert len(compact) < 0.75 * len(old) + 40, scenario["name"]
+        assert len(compact) < 320, scenario["name"]
+        assert token.load_token("clé", questionnaire, compact) == answers, scenario["name"]
 
 
 def test_an_error_after_modifier_still_returns_to_the_check_page(client: TestClient) -> None:
