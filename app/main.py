@@ -20,6 +20,7 @@ from app.pagecache import PageCache
 from app.pages.routes import router as pages_router
 from app.probleme.routes import router as probleme_router
 from app.questionnaire.api import api_router as questionnaire_api_router
+from app.questionnaire.express import router as questionnaire_express_router
 from app.questionnaire.routes import router as questionnaire_router
 from app.questionnaire.share import router as questionnaire_share_router
 from app.questionnaire.site import load_site_questionnaire
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(probleme_router)
     app.include_router(questionnaire_router)
     app.include_router(questionnaire_share_router)
+    app.include_router(questionnaire_express_router)
     app.include_router(questionnaire_api_router(app.state.questionnaire))
     app.include_router(search_router)
     app.include_router(questions_router)
