@@ -52,6 +52,7 @@ bench: $(VENV)/.installed-dev
 		$(BIN)/python bench/post_questions.py --database-url "$(BENCH_DATABASE_URL)"; fi
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/questionnaire.py
+	$(BIN)/python bench/result_page.py
 
 clean:
 	rm -rf $(VENV) var tests/browser/node_modules .mypy_cache .ruff_cache .pytest_cache
