@@ -151,9 +151,13 @@ def seed_demo_command() -> None:
 def maintenance() -> None:
     """Close idle threads, purge deleted messages, erase old e-mails, retry the mail queue."""
     from app import ratelimit
-    from app.mail import deliver_pending
+    from app.mail import deliver_pending, deliver_queued, take_queued_ids
     from app.questions import upkeep
+    from app.questions.digest import send_digests
+    from app.questions.staff_routes import router as staff_routes
     from app.staff.sessions import forget_old_sessions
+
+    staff_path = staff_routes.url_path_for
 
     settings = Settings()
     engine = make_engine(settings.database_url)
@@ -166,11 +170,31 @@ def maintenance() -> None:
             counters = ratelimit.forget_expired(session, older_than=dt.timedelta(hours=1))
             upkeep.forget_used_forms(session)
             forget_old_sessions(session)
-            sent = deliver_pending(session, settings, limit=1000)
+            digests = send_digests(session, settings=settings, path_for=staff_path)
+            sent = deliver_queued(session, settings, ids=take_queued_ids(session))
+            sent += deliver_pending(session, settings, limit=1000)
     finally:
         engine.dispose()
     typer.echo(
         f"Fils fermés : {closed} ; messages effacés : {purged} ; adresses effacées : {erased} ; "
         f"e-mails retirés de la boîte d'envoi : {pruned} ; compteurs oubliés : {counters} ; "
-        f"e-mails envoyés : {sent}."
+        f"résumés de l'équipe : {digests} ; e-mails envoyés : {sent}."
     )
+
+
+@cli.command("staff-digest")
+def staff_digest() -> None:
+    """Send each staff member their daily e-mail of what waits (also done by maintenance)."""
+    from app.mail import deliver_queued, take_queued_ids
+    from app.questions.digest import send_digests
+    from app.questions.staff_routes import router as staff_routes
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            digests = send_digests(session, settings=settings, path_for=staff_routes.url_path_for)
+            sent = deliver_queued(session, settings, ids=take_queued_ids(session))
+    finally:
+        engine.dispose()
+    typer.echo(f"Résumés de l'équipe : {digests} ; e-mails envoyés : {sent}.")

@@ -26,6 +26,7 @@ from app.questions.models import (
     ThreadState,
 )
 from app.questions.routes import MailLinksDep, SettingsDep, send_mail_later
+from app.staff import audit
 from app.staff.auth import CurrentStaff, require_role, require_staff
 from app.staff.models import Role, StaffUser
 from app.staff.pages import redirect, staff_page
@@ -223,6 +224,32 @@ def home(
         "open_sessions": open_session_count(session, user=staff),
     }
     return staff_page(request, "questions/staff/work.html", context)
+
+
+@router.get("/resume-quotidien", name="staff_digest")
+def digest_page(request: Request) -> Response:
+    """The link at the end of the daily e-mail: the switch is on the home page."""
+    return RedirectResponse(str(request.app.url_path_for("staff_home")) + "#resume", 303)
+
+
+@router.post("/resume-quotidien", name="staff_digest_post")
+def digest_switch(
+    request: Request,
+    session: SessionDep,
+    staff: CurrentStaff,
+    actif: Annotated[str, Form()] = "",
+) -> Response:
+    """Switch one's daily e-mail on (``actif=oui``) or off; audited."""
+    staff.digest_enabled = actif == "oui"
+    session.add(staff)
+    audit.record(
+        session,
+        action="digest_on" if staff.digest_enabled else "digest_off",
+        staff=staff,
+        target=f"compte {staff.id}",
+    )
+    session.commit()
+    return redirect(request, "staff_home", "digest")
 
 
 def work_url(request: Request, item: workqueue.WorkItem, staff: StaffUser) -> str:

@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "purge": "Effacement définitif",
     "answer": "Réponse",
     "claim": "Prise en charge",
+    "digest_on": "Résumé quotidien activé",
+    "digest_off": "Résumé quotidien désactivé",
     "canned_created": "Réponse type créée",
     "canned_changed": "Réponse type modifiée",
     "canned_retired": "Réponse type retirée",

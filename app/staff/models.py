@@ -33,6 +33,9 @@ class StaffUser(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     roles: str = Field(default="", max_length=100)
     active: bool = Field(default=True)
+    # The daily e-mail of what waits (app/questions/digest.py): on unless switched off.
+    digest_enabled: bool = Field(default=True)
+    digest_sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )

@@ -27,6 +27,7 @@ DONE = {
     "answer_last": "Réponse publiée ; la personne est prévenue par e-mail. Rien d'autre n'attend.",
     "take": "Vous vous occupez de cette question : vos collègues le voient.",
     "release": "La question est libérée.",
+    "digest": "Votre choix pour le résumé quotidien est enregistré.",
     "canned": "Réponse type enregistrée.",
     "canned_retire": "Réponse type retirée ou proposée à nouveau, selon le cas.",
     "password": "Mot de passe changé. Vos autres sessions sont fermées.",
