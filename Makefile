@@ -53,6 +53,9 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/questionnaire.py
 	$(BIN)/python bench/result_page.py
+	$(BIN)/python bench/work_queue.py
+	@if [ -n "$(BENCH_DATABASE_URL)" ]; then \
+		$(BIN)/python bench/work_queue.py --database-url "$(BENCH_DATABASE_URL)"; fi
 
 clean:
 	rm -rf $(VENV) var tests/browser/node_modules .mypy_cache .ruff_cache .pytest_cache
