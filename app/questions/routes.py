@@ -24,6 +24,7 @@ from app.questions.models import (
     MessageState,
     Thread,
 )
+from app.questions.similar import Similar, similar_to
 from app.questions.views import is_current, thread_listing
 from app.templating import render
 
@@ -125,13 +126,17 @@ def _ask_page(
     errors: dict[str, str],
     fiche_slug: str | None,
     status_code: int = 200,
+    similar: Similar | None = None,
+    started: str | None = None,
 ) -> Response:
     context = {
         "values": values,
         "errors": errors,
         "fiche_slug": fiche_slug,
         "fiche_title": service.fiche_title(settings, fiche_slug),
-        "started": service.form_started_token(settings),
+        "similar": similar,
+        # A preview keeps the time the form was first shown (the minimum fill time counts it).
+        "started": started or service.form_started_token(settings),
         "pseudonym_max": PSEUDONYM_MAX,
         "question_max": QUESTION_MAX,
     }
@@ -171,6 +176,7 @@ def ask_post(
     fiche: Annotated[str, Form()] = "",
     site_web: Annotated[str, Form()] = "",
     debut: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "envoyer",
 ) -> Response:
     values = {
         "pseudo": service.clean(pseudo),
@@ -179,6 +185,19 @@ def ask_post(
         "consentement": consentement,
     }
     slug = _fiche_slug(settings, fiche)
+    if action == "apercu":
+        found = similar_to(
+            session, text=values["question"], synonyms=request.app.state.search_synonyms
+        )
+        return _ask_page(
+            request,
+            settings,
+            values=values,
+            errors={},
+            fiche_slug=slug,
+            similar=found,
+            started=debut,
+        )
     errors = service.question_problems(
         pseudonym=values["pseudo"],
         email=values["email"],

@@ -26,6 +26,7 @@ from app.questions.models import (
     ThreadState,
 )
 from app.questions.routes import MailLinksDep, SettingsDep, send_mail_later
+from app.questions.similar import similar_to
 from app.staff import audit
 from app.staff.auth import CurrentStaff, require_role, require_staff
 from app.staff.models import Role, StaffUser
@@ -374,6 +375,12 @@ def _thread_page(
         "claim_error": claim_error,
         "fiche_links": fiche_links(request, settings),
         "canned_replies": canned.active(session),
+        "similar": similar_to(
+            session,
+            text=question.body if question else "",
+            synonyms=request.app.state.search_synonyms,
+            skip_thread=thread.id,
+        ),
         "last_id": workqueue.last_message_id(session, thread),
     }
     return staff_page(request, "questions/staff/thread.html", context, status_code=status_code)

@@ -162,11 +162,14 @@ def remove_messages(session: Session, keys: Sequence[str]) -> None:
     _remove(session, col(SearchEntry.key).in_(keys))
 
 
-def search(session: Session, query: Query, *, kind: EntryKind, limit: int = 20) -> list[Hit]:
-    """The best entries of one kind for ``query``, best first."""
+def search(
+    session: Session, query: Query, *, kind: EntryKind, limit: int = 20, any_word: bool = False
+) -> list[Hit]:
+    """The best entries of one kind for ``query``, best first. Candidates hold every word, or
+    any word when none does (or when ``any_word``: similar questions, ranked the same way)."""
     if query.empty:
         return []
-    ids = _candidate_ids(session, query, kind=kind, every_word=True)
+    ids = [] if any_word else _candidate_ids(session, query, kind=kind, every_word=True)
     if not ids:
         ids = _candidate_ids(session, query, kind=kind, every_word=False)
     found = session.exec(select(SearchEntry).where(col(SearchEntry.id).in_(ids))).all()

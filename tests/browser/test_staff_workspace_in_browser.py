@@ -5,11 +5,12 @@ thread pass axe and the Nu Html Checker at 360 px, and work with the keyboard.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlmodel import Session, select
 
 from app.db import make_engine, utcnow
@@ -213,3 +214,34 @@ def test_canned_reply_created_then_inserted_at_the_cursor(
     documents["fil avec réponse type"] = page.content()
     assert axe_violations(page) == []
     assert vnu_errors(documents, tmp_path) == {}
+
+
+def test_the_ask_preview_shows_similar_questions_without_javascript(
+    live_server: LiveServer, browser: Browser, tmp_path: Path
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="fr-BE", java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto(live_server.url("/questions/poser"))
+    page.locator("#question").fill(
+        "Je suis étudiant, est-ce que je peux travailler le week-end sans perdre mon revenu ?"
+    )
+    page.get_by_role("button", name="Voir si ma question a déjà une réponse").click()
+    section = page.locator("section.similar")
+    expect(section).to_contain_text("Ta question a peut-être déjà une réponse")
+    assert section.locator("a").count() >= 1
+    expect(page.locator("#question")).to_have_value(re.compile("travailler le week-end"))
+    page.screenshot(path=str(SHOTS / "questions-proches-360.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    html = page.content()
+    context.close()
+    assert vnu_errors({"questions proches": html}, tmp_path) == {}
+    # The same page with JavaScript on, for axe (which runs as a script).
+    checked = browser.new_page(viewport={"width": 360, "height": 740})
+    checked.goto(live_server.url("/questions/poser"))
+    checked.locator("#question").fill("Je suis étudiant, puis-je travailler le week-end ?")
+    checked.get_by_role("button", name="Voir si ma question a déjà une réponse").click()
+    expect(checked.locator("section.similar")).to_be_visible()
+    assert axe_violations(checked) == []
+    checked.close()
