@@ -21,12 +21,17 @@ cli.add_typer(db_cli, name="db")
 
 
 def log_config(level: str) -> dict[str, object]:
-    """Uvicorn's logging, with the site's own loggers; uvicorn's access log is off (ours is on)."""
+    """Uvicorn's logging, with the site's own loggers; uvicorn's access log is off (ours is on).
+
+    Every line goes through ``RedactingFormatter``: no token, typed text or address."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
-            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"}
+            "plain": {
+                "()": "app.logsafe.RedactingFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            }
         },
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
         "loggers": {

@@ -9,13 +9,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
+from pydantic import AfterValidator
 from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Ids are INTEGER columns (32 bits on PostgreSQL): a larger number names no row.
+MAX_ID = 2**31 - 1
+# SQLSTATE classes and codes that mean "the database is not there", not "this query is wrong":
+# connection (08), resources (53), operator intervention (57: shutdown, admin command), and a
+# schema or table gone (renamed, dropped during maintenance).
+UNAVAILABLE_CLASSES = ("08", "53", "57")
+UNAVAILABLE_CODES = ("3D000", "3F000", "42P01")
 
 
 def normalise_url(url: str) -> str:
@@ -33,6 +43,8 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, **options: Any) -> Engine:
     """Build an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     url = normalise_url(url)
+    # Values never go into an error's text, so no log line carries what a visitor typed.
+    options.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True, **options)
     database = make_url(url).database
@@ -56,11 +68,40 @@ def _configure_sqlite(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def fits_id(value: int) -> bool:
+    """Whether ``value`` can be the id of a row (a larger number is simply unknown)."""
+    return 1 <= value <= MAX_ID
+
+
+def known_id(value: int) -> int:
+    """``value`` if it can name a row; a 404 otherwise (no database asked)."""
+    if not fits_id(value):
+        raise HTTPException(status_code=404)
+    return value
+
+
+# The type of an id read from a path, a query or a form: a number past the columns' range is a
+# row that does not exist (404), never a database error.
+RowId = Annotated[int, AfterValidator(known_id)]
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means the database is away (answer 503), not a bug (answer 500)."""
+    if isinstance(error, OperationalError | DisconnectionError | PoolTimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    code = getattr(error.orig, "sqlstate", None) or ""
+    return code.startswith(UNAVAILABLE_CLASSES) or code in UNAVAILABLE_CODES
+
+
 def ping(engine: Engine) -> bool:
-    """True when the database answers a trivial query."""
+    """True when the database answers and holds the site's tables."""
     try:
         with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+            connection.execute(text("SELECT 1 FROM alembic_version"))
     except Exception:  # noqa: BLE001 - any failure means "unreachable" for /healthz
         return False
     return True

@@ -8,10 +8,12 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
+from app.db import unavailable
 from app.templating import render
 
 log = logging.getLogger(__name__)
@@ -49,25 +51,47 @@ MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
+# Fields whose text is shown back on the 503 page when the database could not take it: long
+# texts a person wrote (a question, a reply, an answer, a reason). Never a password.
+UNSAVED_FIELDS = ("question", "message", "reponse", "texte", "raison", "corps")
+STATE_FORM = "typed_form"  # scope["state"] key: the form the middleware already read
+
+
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def error_response(request: Request, status: int, detail: str | None = None) -> Response:
+def error_response(
+    request: Request, status: int, detail: str | None = None, *, kept: list[str] | None = None
+) -> Response:
     """The error page for ``status`` (or its JSON form under ``/api/``)."""
     title, message = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
     if wants_json(request):
         return JSONResponse({"detail": detail or message}, status_code=status)
-    context = {"status": status, "title": title, "message": detail or message}
+    context = {"status": status, "title": title, "message": detail or message, "kept": kept}
     return render(request, "errors/error.html", context, status_code=status)
+
+
+def visitor_detail(detail: object) -> str | None:
+    """The detail of an ``HTTPException`` when it was written for the visitor, in French.
+
+    The framework's own details (« Not Found », « Method Not Allowed », « Missing boundary in
+    multipart. ») are English and plain ASCII; every message of the site has an accent or an
+    apostrophe of French typography, so ASCII-only text is left for the page's own message.
+    """
+    if not isinstance(detail, str) or not detail[:1].isupper() or detail.isascii():
+        return None
+    return detail
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail[:1].isupper() else None
-    response = error_response(request, exc.status_code, detail)
+    response = error_response(request, exc.status_code, visitor_detail(exc.detail))
     if exc.headers:
         response.headers.update(exc.headers)
+    allow = response.headers.get("allow", "")
+    if "GET" in allow.split(", ") and "HEAD" not in allow:
+        response.headers["allow"] = f"{allow}, HEAD"  # the middleware answers HEAD for GET
     return response
 
 
@@ -138,12 +162,37 @@ def form_page(request: Request) -> str | None:
     return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
-async def database_unavailable(request: Request, exc: Exception) -> Response:
+def kept_texts(request: Request) -> list[str]:
+    """What a person wrote in the form this request posted (long texts only, never a password),
+    so that a 503 does not lose it."""
+    form = (request.scope.get("state") or {}).get(STATE_FORM)
+    if not isinstance(form, FormData):
+        return []
+    return [
+        value
+        for name, value in form.multi_items()
+        if name in UNSAVED_FIELDS and isinstance(value, str) and value.strip()
+    ]
+
+
+def unavailable_response(request: Request) -> Response:
+    """The French 503: the database is away; what the person wrote is shown back."""
+    response = error_response(request, 503, kept=kept_texts(request))
+    response.headers["Retry-After"] = "60"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """503 when the database is away; any other database error is a bug (re-raised: 500)."""
+    if not unavailable(exc):
+        raise exc
     log.error("base de données injoignable : %s", exc.__class__.__name__)
-    return error_response(request, 503)
+    return unavailable_response(request)
 
 
 def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(OperationalError, database_unavailable)
+    app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(PoolTimeoutError, database_error)

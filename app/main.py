@@ -16,6 +16,7 @@ from app.fiches.changes_routes import router as changes_router
 from app.fiches.live import LiveLibrary
 from app.fiches.routes import router as fiches_router
 from app.middleware import SiteMiddleware
+from app.openapi import build_openapi
 from app.pagecache import PageCache
 from app.pages.routes import router as pages_router
 from app.probleme.routes import router as probleme_router
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(questions_staff_router)
     app.include_router(staff_freshness_router)
     app.add_exception_handler(LoginRequiredError, login_required_handler)
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
 
     app.add_middleware(
         SiteMiddleware,

@@ -1,9 +1,10 @@
 """The site's one ASGI middleware: what every request gets, in a single layer.
 
 Security headers, the CSRF check of every form, the CSRF cookie, the request size limit, the
-pages served from the page cache (``app.pagecache``), the 500 page and the access log. One plain
-ASGI layer rather than five keeps the cost of each request low; each concern is a small
-function below.
+pages served from the page cache (``app.pagecache``), HEAD for every GET page, the 400 of an
+unreadable form, the 503 of a database outage, the 500 page and the access log. One plain ASGI
+layer rather than five keeps the cost of each request low; each concern is a small function
+below.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ import logging
 import time
 
 from starlette.datastructures import FormData, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import csrf
-from app.errors import csrf_error_response, error_response
+from app.db import unavailable
+from app.errors import STATE_FORM, csrf_error_response, error_response, unavailable_response
+from app.logsafe import safe_traceback
 from app.pagecache import PageCache, not_modified
 
 access_log = logging.getLogger("app.access")
@@ -44,7 +50,12 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+UNREADABLE_FORM = (
+    "Le formulaire envoyé n'a pas pu être lu. Reviens à la page du formulaire, puis envoie-le "
+    "à nouveau depuis ton navigateur."
+)
 
 
 class BodyTooLargeError(Exception):
@@ -71,31 +82,52 @@ class SiteMiddleware:
             return
         started_at = time.perf_counter()
         status = 0
+        method = scope["method"]
+        extra_headers = SECURITY_HEADERS
+        if self.secure_cookies or scope.get("scheme") == "https":
+            extra_headers = [*SECURITY_HEADERS, HSTS]
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+                message["headers"] = list(message["headers"]) + extra_headers
                 cookie = csrf.cookie_header(scope, secure=self.secure_cookies)
                 if cookie:
                     MutableHeaders(scope=message).append("set-cookie", cookie)
+            elif method == "HEAD" and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
+        if method == "HEAD":
+            # Every page answers HEAD as it answers GET (headers, no body): the routes are
+            # declared for GET only.
+            scope["method"] = "GET"
         try:
             await self.handle(scope, receive, send_with_headers)
-        except Exception:
-            log.exception("erreur non prévue sur %s %s", scope["method"], scope.get("path"))
+        except Exception as error:
+            # The route's template, never the raw path (private tokens); the traceback without
+            # any exception's text (SQL values, what was typed).
+            away = unavailable(error)
+            if away:
+                log.error("base de données injoignable : %s", type(error).__name__)
+            else:
+                log.error(
+                    "erreur non prévue sur %s %s\n%s",
+                    method,
+                    route_path(scope),
+                    safe_traceback(error),
+                )
             if status:
                 raise
-            await error_response(Request(scope), 500)(scope, receive, send_with_headers)
+            request = Request(scope)
+            response = unavailable_response(request) if away else error_response(request, 500)
+            await response(scope, receive, send_with_headers)
         finally:
-            route = scope.get("route")
-            # The route's template, not the raw path: private tokens never reach the log.
-            path = getattr(route, "path", None) or "(sans route)"
+            scope["method"] = method
             elapsed = (time.perf_counter() - started_at) * 1000
-            access_log.info("%s %s %d %.1fms", scope["method"], path, status or 500, elapsed)
+            access_log.info("%s %s %d %.1fms", method, route_path(scope), status or 500, elapsed)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the size and the CSRF token of unsafe requests, then call the app."""
@@ -116,11 +148,25 @@ class SiteMiddleware:
             await error_response(Request(scope), 413)(scope, receive, send)
             return
         replay = replaying(body)
+        if not accepts(scope):
+            # No route takes this method here: the router answers 405 (or 404), not the CSRF
+            # check.
+            await self.app(scope, replay, send)
+            return
         content_type = headers.get(b"content-type", b"").decode("latin-1")
-        if not csrf.exempt(scope["path"], content_type):
-            form: FormData | None = None
-            if content_type.startswith(FORM_TYPES):
+        # The JSON API uses no cookie: a request from another site can do nothing with it that
+        # its author could not do directly, so it needs no token (and answers JSON, not the
+        # CSRF page, whatever its content type).
+        api = scope["path"].startswith("/api/")
+        form: FormData | None = None
+        if not api and content_type.lower().startswith(FORM_TYPES):
+            try:
                 form = await Request(scope, replaying(body)).form()
+            except (HTTPException, MultiPartException, ValueError):
+                await error_response(Request(scope), 400, UNREADABLE_FORM)(scope, replay, send)
+                return
+            scope.setdefault("state", {})[STATE_FORM] = form
+        if not api and not csrf.exempt(scope["path"], content_type):
             request = Request(scope)
             if not csrf.valid(request, form):
                 await csrf_error_response(request, form)(scope, replay, send)
@@ -192,6 +238,25 @@ class SiteMiddleware:
             if not message.get("more_body", False):
                 break
         return b"".join(chunks)
+
+
+def route_path(scope: Scope) -> str:
+    """The route's template (``/questions/suivi/{token}``), for the logs."""
+    return getattr(scope.get("route"), "path", None) or "(sans route)"
+
+
+def accepts(scope: Scope) -> bool:
+    """Whether a route of the app takes this path with this method."""
+    app = scope.get("app")
+    router = getattr(app, "router", None)
+    if router is None:
+        return True
+    for route in router.routes:
+        if isinstance(route, Mount):  # the static files: not a form's target
+            continue
+        if route.matches(scope)[0] == Match.FULL:
+            return True
+    return False
 
 
 def replaying(body: bytes) -> Receive:

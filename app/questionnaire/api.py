@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.fiches.live import today
 from app.questionnaire import AnswerValue, Question, Questionnaire, Result, normalize_answers
@@ -45,12 +45,17 @@ EXAMPLE_ANSWERS: dict[str, Any] = {
 }
 
 
-class Option(BaseModel):
+class _Answer(BaseModel):
+    # Every key is always in the answer: the documentation marks them all required.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+
+class Option(_Answer):
     value: str = Field(description="La valeur à envoyer dans « answers ».")
     label: str = Field(description="Le libellé lu par la personne.")
 
 
-class QuestionInfo(BaseModel):
+class QuestionInfo(_Answer):
     id: str = Field(description="La clé de la réponse dans « answers ».")
     text: str
     help: str | None = None
@@ -77,17 +82,17 @@ class QuestionInfo(BaseModel):
     )
 
 
-class QuestionnaireInfo(BaseModel):
+class QuestionnaireInfo(_Answer):
     questions: list[QuestionInfo]
     rights: list[dict[str, str]] = Field(description="Les droits évalués : id et titre.")
 
 
-class FieldError(BaseModel):
+class FieldError(_Answer):
     champ: str
     message: str
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(_Answer):
     detail: str
     erreurs: list[FieldError] = []
 
@@ -163,12 +168,20 @@ def answers_table(q: Questionnaire) -> str:
     return "\n".join(lines)
 
 
-def problem(errors: list[tuple[str, str]]) -> JSONResponse:
+def problem(errors: list[tuple[str, str]], status_code: int = 422) -> JSONResponse:
     body = ErrorBody(
         detail=INVALID_REQUEST,
         erreurs=[FieldError(champ=field, message=message) for field, message in errors],
     )
-    return JSONResponse(body.model_dump(), status_code=422)
+    return JSONResponse(body.model_dump(), status_code=status_code)
+
+
+def is_json(content_type: str) -> bool:
+    """``application/json`` or a ``+json`` type, with or without parameters."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
 
 
 def parse_day(raw: object) -> dt.date | None:
@@ -289,6 +302,7 @@ def api_router(site: SiteQuestionnaire) -> APIRouter:
                 "description": "Réponses ou date non valables",
                 "content": {"application/json": {"example": error_example}},
             },
+            415: {"model": ErrorBody, "description": "Le corps n'est pas envoyé en JSON"},
         },
         openapi_extra={
             "requestBody": {
@@ -308,10 +322,17 @@ def api_router(site: SiteQuestionnaire) -> APIRouter:
         },
     )
     async def evaluate(request: Request) -> Response:
+        if not is_json(request.headers.get("content-type", "")):
+            return problem(
+                [("content-type", "La demande doit être envoyée en JSON (application/json).")],
+                status_code=415,
+            )
         try:
             body = json.loads(await request.body())
         except ValueError:
             return problem([("requête", "Le corps de la demande doit être du JSON valable.")])
+        except RecursionError:
+            return problem([("requête", "Le JSON envoyé est imbriqué trop profondément.")])
         answers, day, errors = read_request(q, body)
         if errors:
             return problem(errors)

@@ -257,7 +257,8 @@ class Texts(_Data):
 
 
 class _Result(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # Every key is always in the answer: the API's documentation marks them all required.
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
 
 class Reason(_Result):

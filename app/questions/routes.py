@@ -6,10 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import Session
 
+from app import textcheck
 from app.config import Settings
-from app.db import SessionDep
+from app.db import RowId, SessionDep, unavailable
 from app.mail import deliver_in_background, take_queued_ids
 from app.pagecache import cache_page
 from app.questions import reading, service, tree
@@ -31,6 +34,10 @@ from app.templating import render
 router = APIRouter(prefix="/questions", include_in_schema=False)
 
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+DATABASE_AWAY = (
+    "Ta question n'a pas pu être enregistrée : le site a un problème passager. Elle est gardée "
+    "ci-dessous ; renvoie-la dans quelques minutes."
+)
 
 
 async def get_settings(request: Request) -> Settings:
@@ -56,7 +63,7 @@ async def client_address(request: Request) -> str:
 AddressDep = Annotated[str, Depends(client_address)]
 
 
-def load_public_thread(thread_id: int, session: SessionDep) -> Thread:
+def load_public_thread(thread_id: RowId, session: SessionDep) -> Thread:
     """The thread if its question is published; 410 when its author deleted it; 404 otherwise."""
     thread = session.get(Thread, thread_id)
     if thread is not None and thread.deleted_by_asker_at is not None:
@@ -178,10 +185,12 @@ def ask_post(
     debut: Annotated[str, Form()] = "",
     action: Annotated[str, Form()] = "envoyer",
 ) -> Response:
+    typed = {"pseudo": pseudo, "email": email, "question": question}
+    bad_characters = textcheck.unusable_fields(typed)
     values = {
-        "pseudo": service.clean(pseudo),
-        "email": email.strip(),
-        "question": service.clean(question),
+        "pseudo": service.clean(textcheck.usable(pseudo)),
+        "email": textcheck.usable(email).strip(),
+        "question": service.clean(textcheck.usable(question)),
         "consentement": consentement,
     }
     slug = _fiche_slug(settings, fiche)
@@ -198,12 +207,16 @@ def ask_post(
             similar=found,
             started=debut,
         )
-    errors = service.question_problems(
-        pseudonym=values["pseudo"],
-        email=values["email"],
-        body=values["question"],
-        consent=consentement == "oui",
-    ) or service.robot_problems(settings, honeypot=site_web, started=debut)
+    errors = (
+        bad_characters
+        or service.question_problems(
+            pseudonym=values["pseudo"],
+            email=values["email"],
+            body=values["question"],
+            consent=consentement == "oui",
+        )
+        or service.robot_problems(settings, honeypot=site_web, started=debut)
+    )
     if errors:
         return _ask_page(
             request, settings, values=values, errors=errors, fiche_slug=slug, status_code=400
@@ -230,6 +243,14 @@ def ask_post(
             errors=refused.errors,
             fiche_slug=slug,
             status_code=refused.status_code,
+        )
+    except (DBAPIError, PoolTimeoutError) as error:
+        if not unavailable(error):
+            raise
+        # The database is away: the form comes back with what was typed, to send again later.
+        errors = {service.SEND_FIELD: DATABASE_AWAY}
+        return _ask_page(
+            request, settings, values=values, errors=errors, fiche_slug=slug, status_code=503
         )
     target = request.app.url_path_for("questions_sent")
     if slug:
@@ -313,7 +334,7 @@ def private_page(
     settings: SettingsDep,
     thread: PrivateThreadDep,
     token: str,
-    parent: int | None = None,
+    parent: RowId | None = None,
     fait: str | None = None,
 ) -> Response:
     """The asker's page: the whole thread, a reply form, and deleting the question."""
@@ -332,13 +353,15 @@ def private_reply(
     token: str,
     address: AddressDep,
     message: Annotated[str, Form()] = "",
-    parent: Annotated[int | None, Form()] = None,
+    parent: Annotated[RowId | None, Form()] = None,
     site_web: Annotated[str, Form()] = "",
     debut: Annotated[str, Form()] = "",
 ) -> Response:
-    values = {"message": service.clean(message)}
-    errors = service.reply_problems(body=values["message"]) or service.robot_problems(
-        settings, honeypot=site_web, started=debut
+    values = {"message": service.clean(textcheck.usable(message))}
+    errors = (
+        textcheck.unusable_fields({"message": message})
+        or service.reply_problems(body=values["message"])
+        or service.robot_problems(settings, honeypot=site_web, started=debut)
     )
     status_code = 400
     if not errors:

@@ -14,8 +14,9 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Re
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
+from app import textcheck
 from app.config import Settings
-from app.db import SessionDep
+from app.db import RowId, SessionDep
 from app.questions import canned, moderation, reading, service, tree, workqueue
 from app.questions.models import (
     Author,
@@ -56,7 +57,7 @@ def queue(request: Request, session: SessionDep, settings: SettingsDep) -> Respo
     )
 
 
-def load_message(message_id: int, session: SessionDep) -> Message:
+def load_message(message_id: RowId, session: SessionDep) -> Message:
     message = session.get(Message, message_id)
     if message is None:
         raise HTTPException(status_code=404)
@@ -121,7 +122,11 @@ def decide(
 ) -> Response:
     """Approve, reject (with a reason), mark as spam, hide, republish, delete or restore;
     ``retour=fil`` comes back to the thread after an approval made from it."""
+    bad_characters = textcheck.unusable_fields({"raison": raison}, formal=True)
+    raison = textcheck.usable(raison)
     try:
+        if bad_characters:
+            raise service.RefusedError(bad_characters)
         if action == "approve":
             moderation.approve(
                 session,
@@ -181,7 +186,11 @@ def edit_message(
     pseudo: Annotated[str, Form()] = "",
 ) -> Response:
     """Remove identifying details; the earlier text stays in the history, for the staff only."""
+    bad_characters = textcheck.unusable_fields({"texte": texte, "pseudo": pseudo}, formal=True)
+    texte, pseudo = textcheck.usable(texte), textcheck.usable(pseudo)
     try:
+        if bad_characters:
+            raise service.RefusedError(bad_characters)
         moderation.edit(
             session, message=message, version=version, body=texte, author_name=pseudo, staff=staff
         )
@@ -271,7 +280,7 @@ def threads(request: Request, session: SessionDep, tous: bool = False) -> Respon
     return staff_page(request, "questions/staff/threads.html", {"rows": rows, "all": tous})
 
 
-def load_thread(thread_id: int, session: SessionDep) -> Thread:
+def load_thread(thread_id: RowId, session: SessionDep) -> Thread:
     thread = session.get(Thread, thread_id)
     if thread is None:
         raise HTTPException(status_code=404)
@@ -393,7 +402,7 @@ def thread_page(
     settings: SettingsDep,
     staff: CurrentStaff,
     thread: ThreadDep,
-    parent: int | None = None,
+    parent: RowId | None = None,
 ) -> Response:
     return _thread_page(request, session, settings, thread=thread, staff=staff, parent_id=parent)
 
@@ -408,7 +417,7 @@ def answer(
     staff: CurrentStaff,
     thread: ThreadDep,
     reponse: Annotated[str, Form()] = "",
-    parent: Annotated[int | None, Form()] = None,
+    parent: Annotated[RowId | None, Form()] = None,
     action: Annotated[str, Form()] = "publier",
     fiche_lien: Annotated[str, Form()] = "",
     reponse_type: Annotated[str, Form()] = "",
@@ -419,10 +428,13 @@ def answer(
     """Preview (``action=apercu``) or publish an answer under the organisation's name, then
     back to the thread or on to the next waiting item (``action=suivante``). On a pending
     question, a moderator publishes the question and the answer in one step."""
-    values = {"reponse": reponse}
+    values = {"reponse": textcheck.usable(reponse)}
     page = partial(
         _thread_page, request, session, settings, thread=thread, staff=staff, parent_id=parent
     )
+    bad_characters = textcheck.unusable_fields({"reponse": reponse}, formal=True)
+    if bad_characters:
+        return page(values=values, errors=bad_characters, status_code=400)
     if action in ("inserer_fiche", "inserer_type"):
         chosen = fiche_lien if action == "inserer_fiche" else reponse_type
         snippet, problem = _snippet(request, session, settings, action, chosen)
@@ -554,7 +566,7 @@ def _canned_page(
     return staff_page(request, "questions/staff/canned.html", context, status_code=status_code)
 
 
-def load_canned(reply_id: int, session: SessionDep) -> CannedReply:
+def load_canned(reply_id: RowId, session: SessionDep) -> CannedReply:
     reply = session.get(CannedReply, reply_id)
     if reply is None:
         raise HTTPException(status_code=404)

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from app.db import SessionDep
+from app import textcheck
+from app.db import RowId, SessionDep
 from app.questions import service
 from app.questions.routes import AddressDep, SettingsDep
 from app.staff import audit
@@ -74,7 +75,8 @@ def login(
     mot_de_passe: Annotated[str, Form()] = "",
     suite: Annotated[str, Form()] = "/staff",
 ) -> Response:
-    errors = {}
+    errors = textcheck.unusable_fields({"email": email}, formal=True)
+    email = textcheck.usable(email)
     if not email.strip():
         errors["email"] = "Indiquez votre adresse e-mail."
     if not mot_de_passe:
@@ -194,12 +196,13 @@ def account_create(
     roles: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     picked = [Role(r) for r in roles or [] if r in Role.__members__]
+    errors = textcheck.unusable_fields({"email": email, "nom": nom}, formal=True)
+    email, nom = textcheck.usable(email), textcheck.usable(nom)
     values: dict[str, object] = {"email": email.strip(), "nom": nom.strip(), "roles": picked}
-    errors: dict[str, str] = {}
     if not service.normalised_email(email):
-        errors["email"] = "Indiquez une adresse e-mail valable."
+        errors.setdefault("email", "Indiquez une adresse e-mail valable.")
     if not nom.strip() or len(nom.strip()) > 120:
-        errors["nom"] = "Indiquez un nom de 1 à 120 caractères."
+        errors.setdefault("nom", "Indiquez un nom de 1 à 120 caractères.")
     if not picked:
         errors["roles"] = "Choisissez au moins un rôle."
     if not errors:
@@ -220,7 +223,7 @@ def account_create(
     return _accounts_page(request, session, errors=errors, values=values, status_code=400)
 
 
-def load_account(account_id: int, session: SessionDep) -> StaffUser:
+def load_account(account_id: RowId, session: SessionDep) -> StaffUser:
     account = session.get(StaffUser, account_id)
     if account is None:
         raise HTTPException(status_code=404)
