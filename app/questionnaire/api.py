@@ -235,7 +235,11 @@ def api_router(site: SiteQuestionnaire) -> APIRouter:
         "type": "object",
         "additionalProperties": False,
         "properties": {question.id: answer_schema(question) for question in q.questions},
-        "description": "Une clé par question posée ; les questions non posées sont omises.",
+        # The questions always asked; the others are required when their condition holds.
+        "required": [question.id for question in q.questions if question.when is None],
+        "description": "Une clé par question posée ; les questions non posées sont omises. "
+        "Les clés des questions toujours posées sont requises ; celles des autres le sont "
+        "quand la question est posée (voir « Posée si »).",
     }
     request_schema = {
         "type": "object",
