@@ -357,3 +357,80 @@ def test_every_bad_input_gets_a_french_answer(app: FastAPI, client: TestClient, 
     repeated = [*base.items(), (text, base[text] + " Encore une précision.")]
     row("champ répété", form.success, "", data=repeated)
     assert problems == []
+
+
+def test_the_questionnaire_step_answers_every_bad_input_in_french(client: TestClient) -> None:
+    page = client.get("/ai-je-droit/question/age")
+    form = BeautifulSoup(page.text, "html.parser").find("form", method="post")
+    assert form is not None
+    target = str(form["action"])
+    base = form_data(page)
+    message = "Indique ton âge"
+    table: list[tuple[str, dict[str, str] | bytes, int, str, str | None]] = [
+        ("vide", {**base, "age": ""}, 400, message, ""),
+        ("espaces", {**base, "age": "   "}, 400, message, None),
+        ("NUL", {**base, "age": "2\x000"}, 400, "en chiffres", None),
+        ("HTML et script", {**base, "age": SCRIPT}, 400, "en chiffres", SCRIPT),
+        ("trop long", {**base, "age": "9" * 3000}, 400, "en chiffres", "9" * 3000),
+        (
+            "UTF-8 invalide",
+            urlencode({**base, "age": "x"}).replace("age=x", "age=%FF2").encode(),
+            400,
+            "en chiffres",
+            None,
+        ),
+        ("champ inconnu", {**base, "age": "20", "inconnu": "1"}, 303, "", None),
+    ]
+    problems = []
+    for label, data, status, expected, value in table:
+        if isinstance(data, bytes):
+            response = client.post(
+                target,
+                content=data,
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                follow_redirects=False,
+            )
+        else:
+            response = client.post(target, data=data, follow_redirects=False)
+        if response.status_code != status or expected not in shown(response):
+            problems.append(f"{label} : {response.status_code}")
+        elif value is not None and kept(response, "age") != value:
+            problems.append(f"{label} : valeur non gardée")
+        if "<script>alert" in response.text:
+            problems.append(f"{label} : script non échappé")
+    repeated = urlencode([*base.items(), ("age", "abc"), ("age", "20")]).encode()
+    twice = client.post(
+        target,
+        content=repeated,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    if twice.status_code not in (303, 400):
+        problems.append(f"champ répété : {twice.status_code}")
+    no_token = client.post(target, data={k: v for k, v in base.items() if k != "csrf_token"})
+    wrong_token = client.post(target, data={**base, "csrf_token": "0" * 64, "age": "20"})
+    as_json = client.post(target, json={"age": 20})
+    for label, response, status in [
+        ("sans jeton CSRF", no_token, 403),
+        ("mauvais jeton CSRF", wrong_token, 403),
+        ("mauvais type de contenu", as_json, 403),
+        ("mauvaise méthode", client.put(target, data=base), 405),
+    ]:
+        if response.status_code != status:
+            problems.append(f"{label} : {response.status_code}")
+        else:
+            french_page(response)
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "   ", "cpas\x00logement", "%FF%FE", SCRIPT, "loyer " * 1000, "'; DROP TABLE x; --"],
+    ids=["vide", "espaces", "NUL", "UTF-8 invalide", "script", "trop long", "SQL"],
+)
+def test_the_search_form_answers_every_bad_input(client: TestClient, query: str) -> None:
+    response = client.get("/recherche?q=" + (query if query.startswith("%") else quote(query)))
+    assert response.status_code == 200
+    french_page(response)
+    assert "<script>alert" not in response.text
+    assert client.post("/recherche", data={"q": "cpas"}).status_code == 405
