@@ -50,6 +50,7 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
+UNROUTED = "NON-ROUTEE"
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 UNREADABLE_FORM = (
@@ -150,7 +151,9 @@ class SiteMiddleware:
         replay = replaying(body)
         if not accepts(scope):
             # No route takes this method here: the router answers 405 (or 404), not the CSRF
-            # check.
+            # check. Under a method no route can have, so that no handler ever runs unchecked
+            # even if this test were wrong (the access log keeps the real method).
+            scope["method"] = UNROUTED
             await self.app(scope, replay, send)
             return
         content_type = headers.get(b"content-type", b"").decode("latin-1")

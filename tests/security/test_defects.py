@@ -393,3 +393,16 @@ def test_result_json_is_untouched_by_the_api_checks(client: TestClient) -> None:
         headers={"Content-Type": "application/json; charset=utf-8"},
     )
     assert response.status_code == 422  # answers missing: a French JSON answer, not a 415
+
+
+def test_the_method_check_fails_closed(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were the middleware wrong about a route taking a method, no handler would run
+    unchecked: the request reaches the router under a method that no route has."""
+    from app import middleware
+
+    monkeypatch.setattr(middleware, "accepts", lambda scope: False)
+    page = client.get("/questions/poser")
+    data = form_data(page, pseudo="Lina", email="lina@example.be", question=QUESTION)
+    response = client.post("/questions/poser", data={**data, "consentement": "oui"})
+    assert response.status_code == 405
+    assert "GET" in response.headers["allow"]
