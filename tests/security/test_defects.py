@@ -374,14 +374,14 @@ def test_every_404_is_french_with_a_way_on(client: TestClient, path: str) -> Non
     assert lead.strip()
 
 
-def test_a_deleted_thread_is_a_french_404(app: FastAPI, client: TestClient) -> None:
+def test_a_deleted_thread_is_a_french_410(app: FastAPI, client: TestClient) -> None:
     thread_id, private = published_question(app, client)
     assert client.get(f"/questions/{thread_id}").status_code == 200
     page = client.get(f"{private}/supprimer")
     client.post(f"{private}/supprimer", data=form_data(page))
     response = client.get(f"/questions/{thread_id}")
-    assert response.status_code == 404
-    assert "n'existe pas" in french_error_page(response.text)
+    assert response.status_code == 410  # its author deleted it: the page says so (issue 11)
+    assert "supprimée" in french_error_page(response.text)
 
 
 def test_result_json_is_untouched_by_the_api_checks(client: TestClient) -> None:
