@@ -165,6 +165,27 @@ def test_the_result_page_shows_the_estimate_line_by_line(
     assert "589,05\u00a0€ par mois" in total.get_text()
 
 
+def test_without_income_the_page_does_not_say_the_income_is_too_high(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.questionnaire.state import dump_state
+
+    monkeypatch.setattr("app.questionnaire.routes.today", lambda: BDAS_DAY)
+    site: SiteQuestionnaire = client.app.state.questionnaire  # type: ignore[attr-defined]
+    raw = {**STUDENT_WITH_A_FRIEND, "revenus": ["aucun"]}
+    raw.pop("revenus_montant", None)
+    answers, _ = normalize_answers(site.questionnaire, raw)
+    secret = client.app.state.settings.secret_key.get_secret_value()  # type: ignore[attr-defined]
+    token = dump_state(secret, site.questionnaire, answers)
+    page = BeautifulSoup(client.get(f"/ai-je-droit/resultat?etat={token}").text, "html.parser")
+    box = page.find(id="estimation")
+    assert box is not None
+    text = re.sub(r"[ \t\r\n]+", " ", box.get_text(" "))
+    assert "dépassent" not in text
+    assert "aucun revenu n'est compté" in text
+    assert "876,13\u00a0€ par mois" in box.find("tr", class_="estimation-total").get_text()
+
+
 def test_the_rules_are_clean_and_name_known_scales(site: SiteQuestionnaire, tmp_path: Path) -> None:
     assert load_estimation(CONTENT, site.amounts)[1] == []
     broken = tmp_path / "questionnaire"
