@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from app.amounts import Amounts
 from app.content import Problem
 from app.fiches.french import typography
 from app.fiches.meta import FicheMeta, FicheSource, Slug
@@ -153,6 +154,51 @@ def reference_problems(
                 line = document.line_of(["changements", position, "id"]) if document else 1
                 message = f"changement inconnu de changements.yaml : « {note.id} »"
                 problems.append(Problem(fiche_paths[slug], line, message))
+    return problems
+
+
+def indexation_problems(changes: Changes, amounts: Amounts, *, amounts_path: Path) -> list[Problem]:
+    """``montants.yaml`` and ``changements.yaml`` must tell the same indexations.
+
+    An indexation of ``changements.yaml`` needs, for each scale it names, either the new figures
+    (a period of ``montants.yaml`` from that day) or an ``indexations`` entry of ``montants.yaml``
+    (so that pages say beside the amounts that they are out of date); and each ``indexations``
+    entry needs its change (so that ``/changements`` and the staff freshness page know it).
+    """
+    problems = []
+    told = {
+        (change.depuis, name)
+        for change in changes.items
+        if change.type == "indexation"
+        for name in change.baremes
+    }
+    pending = {(entry.depuis, name) for entry in amounts.indexations for name in entry.baremes}
+    for day, name in sorted(pending - told):
+        problems.append(
+            Problem(
+                amounts_path,
+                1,
+                (
+                    f"l'indexation du {day.isoformat()} du barème « {name} » manque dans "
+                    "changements.yaml (type: indexation)"
+                ),
+            )
+        )
+    for day, name in sorted(told - pending):
+        scale = amounts.baremes.get(name)
+        if scale is not None and all(period.depuis != day for period in scale.periodes):
+            where = changes.path if changes.path is not None else amounts_path
+            problems.append(
+                Problem(
+                    where,
+                    1,
+                    (
+                        f"l'indexation du {day.isoformat()} change « {name} » : ajoute ses "
+                        "montants dans montants.yaml, ou une entrée « indexations » qui les dit "
+                        "en attente"
+                    ),
+                )
+            )
     return problems
 
 

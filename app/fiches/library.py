@@ -10,7 +10,13 @@ from typing import NamedTuple
 
 from app.amounts import Amounts, load_amounts
 from app.content import Problem
-from app.fiches.changes import Changes, load_changes, next_box_change, reference_problems
+from app.fiches.changes import (
+    Changes,
+    indexation_problems,
+    load_changes,
+    next_box_change,
+    reference_problems,
+)
 from app.fiches.directives import AmountNote
 from app.fiches.french import sort_key, typography
 from app.fiches.glossary import GLOSSARY_FILE, GlossaryEntry, Term, compile_terms, load_glossary
@@ -213,6 +219,10 @@ def load_library(content_dir: Path, *, day: dt.date) -> tuple[Library, list[Prob
         fiche_documents={slug: item.document for slug, item in parsed.items()},
         scales=amounts.baremes if amounts is not None else (),
     )
+    if amounts is not None:
+        problems += indexation_problems(
+            changes, amounts, amounts_path=content_dir / "montants.yaml"
+        )
     glossary_path = content_dir / GLOSSARY_FILE
     glossary_bytes = glossary_path.read_bytes() if glossary_path.exists() else b""
     glossary_digest = hashlib.sha256(glossary_bytes).hexdigest()

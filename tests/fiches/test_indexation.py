@@ -34,6 +34,17 @@ NEW_FIGURES = """\
         montants: {cohabitant: "893.65", isole: "1340.48"}
         source: {titre: Une source datée, url: "https://example.org/ris", date: 2026-03-02}
 """
+# The same indexation told to the public (check-content ties the two files together).
+INDEXATION_CHANGE = """\
+- id: indexation-essai
+  depuis: 2026-03-01
+  titre: Les allocations augmentent
+  type: indexation
+  texte: Les montants ont été augmentés de 2 %.
+  sources:
+    - {title: "BX1, l'indice pivot", url: "https://bx1.be/", date: 2026-03-10, consulte: 2026-12-02}
+  baremes: [ris]
+"""
 BEFORE = dt.date(2026, 2, 28)
 AFTER = dt.date(2026, 12, 2)
 
@@ -48,6 +59,7 @@ def with_indexation(content: ContentFolder, *, new_figures: bool = False) -> Non
     if new_figures:
         amounts = amounts.replace("    periodes:\n", "    periodes:\n" + NEW_FIGURES, 1)
     (content.root / "montants.yaml").write_text(amounts + INDEXATION, encoding="utf-8")
+    (content.root / "changements.yaml").write_text(INDEXATION_CHANGE, encoding="utf-8")
 
 
 def amounts_of(content: ContentFolder) -> Amounts:
@@ -102,6 +114,21 @@ def test_a_wrong_indexation_is_a_content_problem(
     content.fiche("essai", "Rien.\n")
     problems = [p.message for p in content.load()[1] if p.path.name == "montants.yaml"]
     assert any(message in text for text in problems), problems
+
+
+def test_an_indexation_must_be_told_in_both_files(content: ContentFolder) -> None:
+    content.fiche("essai", "Rien.\n")
+    with_indexation(content)
+    assert [p.message for p in content.load()[1]] == []
+    (content.root / "changements.yaml").write_text("[]\n", encoding="utf-8")
+    problems = [p for p in content.load()[1]]
+    assert [p.path.name for p in problems] == ["montants.yaml"]
+    assert "manque dans changements.yaml" in problems[0].message
+    (content.root / "changements.yaml").write_text(INDEXATION_CHANGE, encoding="utf-8")
+    (content.root / "montants.yaml").write_text(AMOUNTS, encoding="utf-8")
+    problems = [p for p in content.load()[1]]
+    assert [p.path.name for p in problems] == ["changements.yaml"]
+    assert "ajoute ses montants dans montants.yaml" in problems[0].message
 
 
 def test_table_inline_amount_and_note_carry_the_notice(content: ContentFolder) -> None:
