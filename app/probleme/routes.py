@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 
 from app.fiches.live import today
 from app.fiches.routes import library_of
@@ -21,6 +21,7 @@ from app.probleme import logic
 from app.probleme.logic import ProblemPath
 from app.questionnaire.routes import draw_pdf
 from app.questionnaire.site import french_spacing
+from app.questionnaire.state import StateError, read_signed
 from app.templating import date_fr, path_for, render
 
 router = APIRouter(prefix="/ai-je-droit/probleme", include_in_schema=False)
@@ -49,12 +50,6 @@ async def problem_path(request: Request) -> ProblemPath:
 PathDep = Annotated[ProblemPath, Depends(problem_path)]
 
 
-class StateError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def _serializer(request: Request) -> URLSafeTimedSerializer:
     secret = request.app.state.settings.secret_key.get_secret_value()
     return URLSafeTimedSerializer(secret, salt=SALT)
@@ -67,16 +62,14 @@ def dump(request: Request, path: ProblemPath, answers: logic.Answers) -> str:
 def load(request: Request, path: ProblemPath, token: str | None) -> dict[str, str]:
     if not token:
         return {}
-    if len(token) > MAX_TOKEN_LENGTH:
-        raise StateError(INVALID)
-    try:
-        payload = _serializer(request).loads(token, max_age=MAX_AGE_SECONDS)
-    except SignatureExpired as error:
-        raise StateError(EXPIRED) from error
-    except BadData as error:
-        raise StateError(INVALID) from error
-    if not isinstance(payload, dict):
-        raise StateError(INVALID)
+    payload = read_signed(
+        _serializer(request),
+        token,
+        max_length=MAX_TOKEN_LENGTH,
+        max_age=MAX_AGE_SECONDS,
+        invalid=INVALID,
+        expired=EXPIRED,
+    )
     return logic.clean_answers(path, payload, today())
 
 

@@ -10,6 +10,7 @@ content no longer allows, or a question that no longer exists, is simply asked a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
@@ -39,6 +40,32 @@ class StateError(Exception):
         self.message = message
 
 
+def read_signed(
+    serializer: URLSafeTimedSerializer,
+    token: str,
+    *,
+    max_length: int,
+    max_age: int,
+    invalid: str,
+    expired: str,
+) -> dict[str, object]:
+    """The mapping a signed, dated answers token holds; ``StateError`` with ``invalid`` or
+    ``expired`` (French, for the person) when it is cut, altered, too long or too old.
+
+    Shared by every path that keeps a person's answers in a link instead of a database."""
+    if len(token) > max_length:
+        raise StateError(invalid)
+    try:
+        payload = serializer.loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise StateError(expired) from error
+    except BadData as error:
+        raise StateError(invalid) from error
+    if not isinstance(payload, dict):
+        raise StateError(invalid)
+    return cast(dict[str, object], payload)  # a JSON object: its keys are strings
+
+
 def _serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt=SALT)
 
@@ -54,16 +81,14 @@ def load_state(secret: str, q: Questionnaire, token: str | None) -> dict[str, An
     """The answers held by ``token`` (none for an empty token); ``StateError`` when it is bad."""
     if not token:
         return {}
-    if len(token) > MAX_TOKEN_LENGTH:
-        raise StateError(INVALID)
-    try:
-        payload = _serializer(secret).loads(token, max_age=MAX_AGE_SECONDS)
-    except SignatureExpired as error:
-        raise StateError(EXPIRED) from error
-    except BadData as error:
-        raise StateError(INVALID) from error
-    if not isinstance(payload, dict):
-        raise StateError(INVALID)
+    payload = read_signed(
+        _serializer(secret),
+        token,
+        max_length=MAX_TOKEN_LENGTH,
+        max_age=MAX_AGE_SECONDS,
+        invalid=INVALID,
+        expired=EXPIRED,
+    )
     answers: dict[str, AnswerValue] = {}
     for qid, raw in payload.items():
         question = q.by_id.get(qid) if isinstance(qid, str) else None
