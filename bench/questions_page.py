@@ -29,7 +29,7 @@ from sqlmodel import Session, select  # noqa: E402
 
 from app.config import Settings  # noqa: E402
 from app.db import make_engine, utcnow  # noqa: E402
-from app.questions import moderation, service  # noqa: E402
+from app.questions import answering, asking, moderation  # noqa: E402
 from app.questions.mails import MailLinks  # noqa: E402
 from app.questions.routes import router  # noqa: E402
 from app.staff.models import StaffUser  # noqa: E402
@@ -45,7 +45,7 @@ ANSWER = (
 
 
 def seed_threads(database_url: str, fiche: str | None) -> None:
-    """10 threads of 20 published messages each, through the service functions."""
+    """10 threads of 20 published messages each, through the same functions as the site."""
     settings = Settings(database_url=database_url, posting_limit_per_hour=10**6)
     engine = make_engine(database_url)
     links = MailLinks(base_url=settings.base_url, path_for=router.url_path_for)
@@ -55,7 +55,7 @@ def seed_threads(database_url: str, fiche: str | None) -> None:
         staff = session.exec(select(StaffUser).where(StaffUser.email == "pro@demo.invalid")).one()
         for number in range(THREADS):
             moment = start + dt.timedelta(seconds=number)
-            asked = service.ask(
+            asked = asking.ask(
                 session,
                 settings=settings,
                 links=links,
@@ -79,7 +79,7 @@ def seed_threads(database_url: str, fiche: str | None) -> None:
             for turn in range(1, MESSAGES):
                 moment += dt.timedelta(seconds=30)
                 if turn % 2:
-                    service.answer(
+                    answering.answer(
                         session,
                         settings=settings,
                         links=links,
@@ -90,7 +90,7 @@ def seed_threads(database_url: str, fiche: str | None) -> None:
                         now=moment,
                     )
                 else:
-                    service.reply(
+                    asking.reply(
                         session,
                         settings=settings,
                         thread=asked.thread,

@@ -25,8 +25,10 @@ from sqlmodel import Session, col, select
 from app.amounts import Amounts, load_amounts
 from app.config import Settings
 from app.db import utcnow
+from app.questions.errors import RefusedError
+from app.questions.fiches import fiche_title
+from app.questions.forms import clean
 from app.questions.models import ANSWER_MAX, CannedReply
-from app.questions.service import RefusedError, clean, fiche_title
 from app.staff import audit
 from app.staff.models import StaffUser
 from app.templating import BELGIUM, date_fr, euros

@@ -1,6 +1,6 @@
 """Demonstration threads for ``make run``, written for the demo (no real person's words).
 
-They go through the same service functions as real ones: asked, moderated, answered, replied to.
+They go through the same functions as real ones: asked, moderated, answered, replied to.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.db import utcnow
 from app.mail import OutgoingMail
-from app.questions import moderation, service
+from app.questions import answering, asking, moderation
 from app.questions.mails import MailLinks
 from app.questions.models import Message
 from app.questions.routes import router
@@ -173,7 +173,7 @@ def seed_demo_threads(
         def ago(days: float) -> dt.datetime:
             return now - dt.timedelta(days=days)
 
-        asked = service.ask(
+        asked = asking.ask(
             session,
             settings=settings,
             links=links,
@@ -197,7 +197,7 @@ def seed_demo_threads(
             )
         for step in demo.steps:
             if step.professional:
-                service.answer(
+                answering.answer(
                     session,
                     settings=settings,
                     links=links,
@@ -208,7 +208,7 @@ def seed_demo_threads(
                     now=ago(step.days),
                 )
             else:
-                service.reply(
+                asking.reply(
                     session,
                     settings=settings,
                     thread=asked.thread,

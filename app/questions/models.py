@@ -82,7 +82,7 @@ class Thread(SQLModel, table=True):
     # Never shown anywhere; erased when the asker deletes the question or after the retention time.
     asker_email: str | None = Field(default=None, max_length=EMAIL_MAX)
     subscribed: bool = Field(default=True)
-    # The private link is an HMAC of this seed (see service.private_token); only its hash is
+    # The private link is an HMAC of this seed (see private_link.private_token); only its hash is
     # looked up, so the table alone does not give anyone the links.
     token_seed: str = Field(max_length=64)
     token_hash: str = Field(max_length=64, unique=True, index=True)

@@ -14,6 +14,8 @@ from sqlmodel import Session, col
 from app.config import Settings
 from app.db import utcnow
 from app.questions import mails
+from app.questions.errors import ConflictError, NotAllowedError, RefusedError
+from app.questions.forms import clean, length_text, text_hash
 from app.questions.indexing import index_thread
 from app.questions.mails import MailLinks
 from app.questions.models import (
@@ -27,19 +29,8 @@ from app.questions.models import (
     MessageState,
     Thread,
 )
-from app.questions.service import (
-    ConflictError,
-    NotAllowedError,
-    RefusedError,
-    clean,
-    length_text,
-    links_for_asker,
-    public_changed,
-    refresh_thread,
-    row_id,
-    send_to_asker,
-    text_hash,
-)
+from app.questions.private_link import links_for_asker, send_to_asker
+from app.questions.threads import public_changed, refresh_thread, row_id
 from app.staff import audit
 from app.staff.models import StaffUser
 

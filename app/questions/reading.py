@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, func, select
 
 from app.config import Settings
+from app.questions.fiches import fiche_title
 from app.questions.models import (
     Author,
     Message,
@@ -17,9 +18,11 @@ from app.questions.models import (
     Thread,
     ThreadState,
 )
-from app.questions.service import PER_PAGE, fiche_title, latest_published
+from app.questions.threads import latest_published
 from app.questions.tree import Node, build_tree, count_shown, is_public, messages_of
 from app.staff.models import StaffUser
+
+PER_PAGE = 10
 
 
 @dataclass

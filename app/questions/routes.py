@@ -15,7 +15,8 @@ from app.config import Settings
 from app.db import RowId, SessionDep, unavailable
 from app.mail import deliver_in_background, take_queued_ids
 from app.pagecache import cache_page
-from app.questions import reading, service, tree
+from app.questions import asking, fiches, forms, private_link, reading, robots, tree
+from app.questions.errors import AlreadySentError, NotAllowedError, RefusedError
 from app.questions.mails import MailLinks
 from app.questions.models import (
     MESSAGE_STATE_LABELS,
@@ -82,7 +83,7 @@ PublicThreadDep = Annotated[Thread, Depends(load_public_thread)]
 
 def load_private_thread(token: str, session: SessionDep) -> Thread:
     """The thread of a private link; 404 for an unknown token."""
-    thread = service.thread_by_token(session, token=token)
+    thread = private_link.thread_by_token(session, token=token)
     if thread is None:
         raise HTTPException(
             status_code=404,
@@ -140,10 +141,10 @@ def _ask_page(
         "values": values,
         "errors": errors,
         "fiche_slug": fiche_slug,
-        "fiche_title": service.fiche_title(settings, fiche_slug),
+        "fiche_title": fiches.fiche_title(settings, fiche_slug),
         "similar": similar,
         # A preview keeps the time the form was first shown (the minimum fill time counts it).
-        "started": started or service.form_started_token(settings),
+        "started": started or robots.form_started_token(settings),
         "pseudonym_max": PSEUDONYM_MAX,
         "question_max": QUESTION_MAX,
     }
@@ -151,7 +152,7 @@ def _ask_page(
 
 
 def _fiche_slug(settings: Settings, fiche: str | None) -> str | None:
-    return fiche if fiche and service.fiche_file(settings, fiche) else None
+    return fiche if fiche and fiches.fiche_file(settings, fiche) else None
 
 
 @router.get("/poser", name="questions_ask")
@@ -163,7 +164,7 @@ def ask_form(
 ) -> Response:
     """The form; ``?fiche=`` attaches the question to a fiche, ``?question=`` pre-fills it
     (the questionnaire links here with a neutral summary of the situation)."""
-    values = {"question": service.clean(question or "")[: QUESTION_MAX * 2]}
+    values = {"question": forms.clean(question or "")[: QUESTION_MAX * 2]}
     slug = _fiche_slug(settings, fiche)
     return _ask_page(request, settings, values=values, errors={}, fiche_slug=slug)
 
@@ -188,9 +189,9 @@ def ask_post(
     typed = {"pseudo": pseudo, "email": email, "question": question}
     bad_characters = textcheck.unusable_fields(typed)
     values = {
-        "pseudo": service.clean(textcheck.usable(pseudo)),
+        "pseudo": forms.clean(textcheck.usable(pseudo)),
         "email": textcheck.usable(email).strip(),
-        "question": service.clean(textcheck.usable(question)),
+        "question": forms.clean(textcheck.usable(question)),
         "consentement": consentement,
     }
     slug = _fiche_slug(settings, fiche)
@@ -209,20 +210,20 @@ def ask_post(
         )
     errors = (
         bad_characters
-        or service.question_problems(
+        or forms.question_problems(
             pseudonym=values["pseudo"],
             email=values["email"],
             body=values["question"],
             consent=consentement == "oui",
         )
-        or service.robot_problems(settings, honeypot=site_web, started=debut)
+        or robots.robot_problems(settings, honeypot=site_web, started=debut)
     )
     if errors:
         return _ask_page(
             request, settings, values=values, errors=errors, fiche_slug=slug, status_code=400
         )
     try:
-        service.ask(
+        asking.ask(
             session,
             settings=settings,
             links=links,
@@ -231,11 +232,11 @@ def ask_post(
             body=values["question"],
             fiche_slug=slug,
             address=address,
-            form=service.form_nonce(settings, debut),
+            form=robots.form_nonce(settings, debut),
         )
-    except service.AlreadySentError:
+    except AlreadySentError:
         pass  # a double-click: the first sending stored it; this one leads to the same page
-    except service.RefusedError as refused:
+    except RefusedError as refused:
         return _ask_page(
             request,
             settings,
@@ -248,7 +249,7 @@ def ask_post(
         if not unavailable(error):
             raise
         # The database is away: the form comes back with what was typed, to send again later.
-        errors = {service.SEND_FIELD: DATABASE_AWAY}
+        errors = {forms.SEND_FIELD: DATABASE_AWAY}
         return _ask_page(
             request, settings, values=values, errors=errors, fiche_slug=slug, status_code=503
         )
@@ -261,7 +262,7 @@ def ask_post(
 @router.get("/envoyee", name="questions_sent")
 def sent(request: Request, settings: SettingsDep, fiche: str | None = None) -> Response:
     slug = _fiche_slug(settings, fiche)
-    context = {"fiche_slug": slug, "fiche_title": service.fiche_title(settings, slug)}
+    context = {"fiche_slug": slug, "fiche_title": fiches.fiche_title(settings, slug)}
     return render(request, "questions/sent.html", context)
 
 
@@ -309,7 +310,7 @@ def _private_page(
         "values": values or {},
         "errors": errors or {},
         "notice": notice,
-        "started": service.form_started_token(settings),
+        "started": robots.form_started_token(settings),
         "deleted": thread.deleted_by_asker_at is not None,
         "MessageState": MessageState,
         **labels(),
@@ -357,31 +358,31 @@ def private_reply(
     site_web: Annotated[str, Form()] = "",
     debut: Annotated[str, Form()] = "",
 ) -> Response:
-    values = {"message": service.clean(textcheck.usable(message))}
+    values = {"message": forms.clean(textcheck.usable(message))}
     errors = (
         textcheck.unusable_fields({"message": message})
-        or service.reply_problems(body=values["message"])
-        or service.robot_problems(settings, honeypot=site_web, started=debut)
+        or forms.reply_problems(body=values["message"])
+        or robots.robot_problems(settings, honeypot=site_web, started=debut)
     )
     status_code = 400
     if not errors:
         try:
-            reply = service.reply(
+            reply = asking.reply(
                 session,
                 settings=settings,
                 thread=thread,
                 parent_id=parent,
                 body=values["message"],
                 address=address,
-                form=service.form_nonce(settings, debut),
+                form=robots.form_nonce(settings, debut),
             )
-        except service.AlreadySentError:
+        except AlreadySentError:
             target = request.app.url_path_for("questions_private", token=token)
             return RedirectResponse(f"{target}?fait=deja", status_code=303, headers=PRIVATE_HEADERS)
-        except service.RefusedError as refused:
+        except RefusedError as refused:
             errors, status_code = refused.errors, refused.status_code
-        except service.NotAllowedError as refused:
-            errors, status_code = {service.SEND_FIELD: str(refused)}, 409
+        except NotAllowedError as refused:
+            errors, status_code = {forms.SEND_FIELD: str(refused)}, 409
         else:
             done = "publiee" if reply.state == MessageState.published else "attente"
             target = request.app.url_path_for("questions_private", token=token)
@@ -416,13 +417,13 @@ def private_delete(
     request: Request, session: SessionDep, thread: PrivateThreadDep, token: str
 ) -> Response:
     """Gone from public pages at once; the e-mail erased; the pseudonym becomes "Anonyme"."""
-    service.delete_by_asker(session, thread=thread)
+    private_link.delete_by_asker(session, thread=thread)
     target = request.app.url_path_for("questions_private", token=token)
     return RedirectResponse(f"{target}?fait=supprimee", status_code=303, headers=PRIVATE_HEADERS)
 
 
 def load_unsubscribe_thread(token: str, session: SessionDep, settings: SettingsDep) -> Thread:
-    thread = service.thread_by_unsubscribe_token(session, settings=settings, token=token)
+    thread = private_link.thread_by_unsubscribe_token(session, settings=settings, token=token)
     if thread is None:
         raise HTTPException(
             status_code=404, detail="Ce lien de désabonnement n'est pas valable ou est incomplet."
@@ -445,5 +446,5 @@ def unsubscribe(
     request: Request, session: SessionDep, thread: UnsubscribeThreadDep, token: str
 ) -> Response:
     """Also the RFC 8058 one-click target of the List-Unsubscribe-Post header (no CSRF token)."""
-    service.unsubscribe(session, thread=thread)
+    private_link.unsubscribe(session, thread=thread)
     return render(request, "questions/unsubscribe.html", {"token": token, "done": True})

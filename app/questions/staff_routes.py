@@ -17,7 +17,16 @@ from sqlmodel import Session
 from app import textcheck
 from app.config import Settings
 from app.db import RowId, SessionDep
-from app.questions import canned, moderation, reading, service, tree, workqueue
+from app.questions import (
+    answering,
+    canned,
+    errors,
+    fiches,
+    moderation,
+    reading,
+    tree,
+    workqueue,
+)
 from app.questions.models import (
     Author,
     CannedReply,
@@ -28,6 +37,7 @@ from app.questions.models import (
 )
 from app.questions.routes import MailLinksDep, SettingsDep, send_mail_later
 from app.questions.similar import similar_to
+from app.questions.threads import question_row
 from app.staff import audit
 from app.staff.auth import CurrentStaff, require_role, require_staff
 from app.staff.models import Role, StaffUser
@@ -37,7 +47,7 @@ from app.staff.sessions import open_session_count
 router = APIRouter(prefix="/staff", dependencies=[Depends(require_staff)], include_in_schema=False)
 moderators = APIRouter(dependencies=[Depends(require_role(Role.moderator))])
 readers = APIRouter(dependencies=[Depends(require_role(Role.moderator, Role.professional))])
-answering = APIRouter(dependencies=[Depends(require_role(Role.professional))])
+answerers = APIRouter(dependencies=[Depends(require_role(Role.professional))])
 
 
 # --- Moderation ---------------------------------------------------------------------------------
@@ -48,7 +58,7 @@ def queue(request: Request, session: SessionDep, settings: SettingsDep) -> Respo
     """Pending messages, oldest first."""
     items = reading.moderation_queue(session)
     titles = {
-        item.thread.fiche_slug: service.fiche_title(settings, item.thread.fiche_slug)
+        item.thread.fiche_slug: fiches.fiche_title(settings, item.thread.fiche_slug)
         for item in items
         if item.thread.fiche_slug
     }
@@ -87,7 +97,7 @@ def _message_page(
         "message": message,
         "thread": thread,
         "view": view,
-        "fiche_title": service.fiche_title(settings, thread.fiche_slug),
+        "fiche_title": fiches.fiche_title(settings, thread.fiche_slug),
         "html": tree.message_html(message),
         "actions": moderation.allowed_actions(message),
         "revisions": reading.revisions(session, message=message),
@@ -126,7 +136,7 @@ def decide(
     raison = textcheck.usable(raison)
     try:
         if bad_characters:
-            raise service.RefusedError(bad_characters)
+            raise errors.RefusedError(bad_characters)
         if action == "approve":
             moderation.approve(
                 session,
@@ -150,7 +160,7 @@ def decide(
             moderation.change_state(
                 session, message=message, action=action, version=version, staff=staff, reason=raison
             )
-    except service.RefusedError as refused:
+    except errors.RefusedError as refused:
         return _message_page(
             request,
             session,
@@ -160,7 +170,7 @@ def decide(
             values={"raison": raison, "texte": message.body, "pseudo": message.author_name},
             status_code=400,
         )
-    except (service.ConflictError, service.NotAllowedError) as refused:
+    except (errors.ConflictError, errors.NotAllowedError) as refused:
         session.refresh(message)
         return _message_page(
             request, session, settings, message=message, conflict=str(refused), status_code=409
@@ -190,11 +200,11 @@ def edit_message(
     texte, pseudo = textcheck.usable(texte), textcheck.usable(pseudo)
     try:
         if bad_characters:
-            raise service.RefusedError(bad_characters)
+            raise errors.RefusedError(bad_characters)
         moderation.edit(
             session, message=message, version=version, body=texte, author_name=pseudo, staff=staff
         )
-    except service.RefusedError as refused:
+    except errors.RefusedError as refused:
         values = {"texte": texte, "pseudo": pseudo}
         return _message_page(
             request,
@@ -205,7 +215,7 @@ def edit_message(
             values=values,
             status_code=400,
         )
-    except service.ConflictError as conflict:
+    except errors.ConflictError as conflict:
         session.refresh(message)
         return _message_page(
             request,
@@ -314,7 +324,7 @@ def _answer_parent(
 def fiche_links(request: Request, settings: Settings) -> dict[str, tuple[str, str]]:
     """slug -> (title, Markdown link to the fiche) for the answer form's fiche picker."""
     links = {}
-    for slug, title in service.fiche_choices(settings):
+    for slug, title in fiches.fiche_choices(settings):
         label = title.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
         links[slug] = (title, f"[{label}]({request.app.url_path_for('fiche', slug=slug)})")
     return links
@@ -371,7 +381,7 @@ def _thread_page(
         "view": view,
         "question": question,
         "approve_first": question is not None and approvable(question, staff),
-        "fiche_title": service.fiche_title(settings, thread.fiche_slug),
+        "fiche_title": fiches.fiche_title(settings, thread.fiche_slug),
         "parent": _answer_parent(
             session, thread=thread, staff=staff, question=question, parent_id=parent_id
         ),
@@ -407,7 +417,7 @@ def thread_page(
     return _thread_page(request, session, settings, thread=thread, staff=staff, parent_id=parent)
 
 
-@answering.post("/fils/{thread_id}/repondre", name="staff_thread_answer")
+@answerers.post("/fils/{thread_id}/repondre", name="staff_thread_answer")
 def answer(
     request: Request,
     session: SessionDep,
@@ -440,12 +450,13 @@ def answer(
         snippet, problem = _snippet(request, session, settings, action, chosen)
         if problem:
             return page(values=values, errors=problem, status_code=400)
-        return page(values={"reponse": service.with_inserted(reponse, snippet)})
-    question = service.question_row(session, thread)
+        return page(values={"reponse": answering.with_inserted(reponse, snippet)})
+    question = question_row(session, thread)
     filling = canned_context(request, settings, pseudo=question.author_name)
     if action == "apercu":
-        return page(values=values, preview=service.markdown_preview(canned.fill(reponse, filling)))
-    problems = service.answer_problems(reponse)
+        preview = answering.markdown_preview(canned.fill(reponse, filling))
+        return page(values=values, preview=preview)
+    problems = answering.answer_problems(reponse)
     unknown = canned.placeholder_problem(reponse, filling)
     if problems or unknown:
         return page(values=values, errors=problems or {"reponse": unknown or ""}, status_code=400)
@@ -457,7 +468,7 @@ def answer(
     try:
         if question.state == MessageState.pending and version_question is not None:
             if not staff.has_role(Role.moderator):
-                raise service.NotAllowedError("Seul un modérateur peut publier la question.")
+                raise errors.NotAllowedError("Seul un modérateur peut publier la question.")
             moderation.approve(
                 session,
                 settings=settings,
@@ -467,7 +478,7 @@ def answer(
                 staff=staff,
             )
             session.refresh(thread)
-        service.answer(
+        answering.answer(
             session,
             settings=settings,
             links=links,
@@ -476,7 +487,7 @@ def answer(
             body=canned.fill(reponse, filling),  # amounts in force today, the day it is published
             staff=staff,
         )
-    except (service.NotAllowedError, service.ConflictError) as refused:
+    except (errors.NotAllowedError, errors.ConflictError) as refused:
         session.rollback()
         session.refresh(thread)
         return page(values=values, errors={"reponse": str(refused)}, status_code=409)
@@ -498,7 +509,7 @@ def answer(
     return send_mail_later(request, background, session, response)
 
 
-@answering.post("/fils/{thread_id}/prendre", name="staff_thread_take")
+@answerers.post("/fils/{thread_id}/prendre", name="staff_thread_take")
 def take(
     request: Request,
     session: SessionDep,
@@ -509,7 +520,7 @@ def take(
     """ "Je m'en occupe": the thread shows it, and a colleague is warned before answering."""
     try:
         workqueue.take(session, settings=settings, thread=thread, staff=staff)
-    except service.NotAllowedError as refused:
+    except errors.NotAllowedError as refused:
         return _thread_page(
             request,
             session,
@@ -522,7 +533,7 @@ def take(
     return redirect(request, "staff_thread", "take", thread_id=thread.id)
 
 
-@answering.post("/fils/{thread_id}/liberer", name="staff_thread_release")
+@answerers.post("/fils/{thread_id}/liberer", name="staff_thread_release")
 def release(
     request: Request, session: SessionDep, staff: CurrentStaff, thread: ThreadDep
 ) -> Response:
@@ -576,12 +587,12 @@ def load_canned(reply_id: RowId, session: SessionDep) -> CannedReply:
 CannedDep = Annotated[CannedReply, Depends(load_canned)]
 
 
-@answering.get("/reponses-types", name="staff_canned")
+@answerers.get("/reponses-types", name="staff_canned")
 def canned_list(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     return _canned_page(request, session, settings)
 
 
-@answering.get("/reponses-types/{reply_id}", name="staff_canned_edit")
+@answerers.get("/reponses-types/{reply_id}", name="staff_canned_edit")
 def canned_edit(
     request: Request, session: SessionDep, settings: SettingsDep, reply: CannedDep
 ) -> Response:
@@ -606,7 +617,7 @@ def _save_canned(
             context=canned_context(request, settings),
             staff=staff,
         )
-    except service.RefusedError as refused:
+    except errors.RefusedError as refused:
         values = {"titre": titre, "texte": texte}
         return _canned_page(
             request,
@@ -620,7 +631,7 @@ def _save_canned(
     return redirect(request, "staff_canned", "canned")
 
 
-@answering.post("/reponses-types", name="staff_canned_create")
+@answerers.post("/reponses-types", name="staff_canned_create")
 def canned_create(
     request: Request,
     session: SessionDep,
@@ -632,7 +643,7 @@ def canned_create(
     return _save_canned(request, session, settings, staff, None, titre, texte)
 
 
-@answering.post("/reponses-types/{reply_id}", name="staff_canned_update")
+@answerers.post("/reponses-types/{reply_id}", name="staff_canned_update")
 def canned_update(
     request: Request,
     session: SessionDep,
@@ -645,7 +656,7 @@ def canned_update(
     return _save_canned(request, session, settings, staff, reply, titre, texte)
 
 
-@answering.post("/reponses-types/{reply_id}/retirer", name="staff_canned_retire")
+@answerers.post("/reponses-types/{reply_id}/retirer", name="staff_canned_retire")
 def canned_retire(
     request: Request, session: SessionDep, staff: CurrentStaff, reply: CannedDep
 ) -> Response:
@@ -655,4 +666,4 @@ def canned_retire(
 
 router.include_router(moderators)
 router.include_router(readers)
-router.include_router(answering)
+router.include_router(answerers)

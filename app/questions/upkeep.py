@@ -24,11 +24,9 @@ from app.questions.models import (
     Thread,
     ThreadState,
 )
-from app.questions.service import (
-    FORM_MAX_AGE,
-    forget_pending_mail,
-    public_changed,
-)
+from app.questions.private_link import forget_pending_mail
+from app.questions.robots import FORM_MAX_AGE
+from app.questions.threads import public_changed
 from app.staff import audit
 from app.staff.models import StaffUser
 

@@ -1,7 +1,7 @@
 """The threads under a fiche (or on ``/questions``) as HTML, rendered once per change.
 
 A page with 200 messages takes far longer to render than to serve, so the rendered list is
-kept per app, per fiche and page, and used again until ``service.public_version`` moves (any
+kept per app, per fiche and page, and used again until ``threads.public_version`` moves (any
 worker's change moves it, so every worker shows a deletion at its next request).
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.datastructures import State
 
-from app.questions import reading, service
+from app.questions import reading, threads
 
 MAX_CACHED = 512
 VERSION_TTL = 0.1
@@ -45,7 +45,7 @@ def _cache_of(state: State) -> Cache:
 
 def _build(request: Request, engine: Engine, fiche_slug: str | None, page: int) -> ThreadListing:
     with Session(engine) as session:
-        version = service.public_version(session)
+        version = threads.public_version(session)
         thread_page = reading.thread_list(
             session, fiche_slug=fiche_slug, page=page, settings=request.app.state.settings
         )
@@ -63,11 +63,11 @@ def _current_version(state: State, engine: Engine) -> int:
     """The public version, read at most every ``VERSION_TTL`` seconds under load (a change
     made in this process is seen at once; one made by another worker within that time)."""
     seen: tuple[int, int, float] | None = getattr(state, "public_version_seen", None)
-    now, local = time.monotonic(), service.local_changes()
+    now, local = time.monotonic(), threads.local_changes()
     if seen is not None and seen[1] == local and now - seen[2] < VERSION_TTL:
         return seen[0]
     with Session(engine) as session:
-        version = service.public_version(session)
+        version = threads.public_version(session)
     state.public_version_seen = (version, local, now)
     return version
 

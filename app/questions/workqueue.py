@@ -20,6 +20,8 @@ from sqlmodel import Session, col, func, select
 
 from app.config import Settings
 from app.db import utcnow
+from app.questions.errors import NotAllowedError
+from app.questions.fiches import fiche_title
 from app.questions.models import (
     Author,
     Claim,
@@ -28,7 +30,6 @@ from app.questions.models import (
     Thread,
     ThreadState,
 )
-from app.questions.service import NotAllowedError, fiche_title
 from app.questions.workdays import working_days_between
 from app.staff import audit
 from app.staff.models import Role, StaffUser

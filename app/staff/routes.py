@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app import textcheck
 from app.db import RowId, SessionDep
-from app.questions import service
+from app.questions import forms
 from app.questions.routes import AddressDep, SettingsDep
 from app.staff import audit
 from app.staff.accounts import (
@@ -199,7 +199,7 @@ def account_create(
     errors = textcheck.unusable_fields({"email": email, "nom": nom}, formal=True)
     email, nom = textcheck.usable(email), textcheck.usable(nom)
     values: dict[str, object] = {"email": email.strip(), "nom": nom.strip(), "roles": picked}
-    if not service.normalised_email(email):
+    if not forms.normalised_email(email):
         errors.setdefault("email", "Indiquez une adresse e-mail valable.")
     if not nom.strip() or len(nom.strip()) > 120:
         errors.setdefault("nom", "Indiquez un nom de 1 à 120 caractères.")

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser
 from sqlmodel import Session, select
 
 from app.main import create_app
-from app.questions import moderation, service
+from app.questions import asking, moderation
 from app.staff.models import StaffUser
 from tests.browser.conftest import LiveServer
 from tests.questions.thread_helpers import QUESTION, answered, links_for, staff_account
@@ -78,7 +78,7 @@ def store_thread(app: FastAPI, question: str, answer: str) -> int:
         member = session.exec(
             select(StaffUser).where(StaffUser.email == "fuzz@equipe.example.be")
         ).one()
-        asked = service.ask(
+        asked = asking.ask(
             session,
             settings=settings_,
             links=links_for(app),

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from app.db import make_engine, utcnow
 from app.demo import DEMO_PASSWORD
-from app.questions import moderation, service
+from app.questions import answering, asking, moderation
 from app.questions.mails import MailLinks
 from app.questions.models import Thread
 from app.staff.models import StaffUser
@@ -32,7 +32,7 @@ def seed_old_questions(live_server: LiveServer, pseudos: list[str]) -> None:
     links = MailLinks(base_url=settings.base_url, path_for=lambda name, **p: f"/{name}")
     with Session(engine) as session:
         for index, pseudo in enumerate(pseudos):
-            service.ask(
+            asking.ask(
                 session,
                 settings=settings,
                 links=links,
@@ -143,7 +143,7 @@ def test_links_in_answers_render_and_no_payload_runs(live_server: LiveServer, pa
     engine = make_engine(settings.database_url)
     links = MailLinks(base_url=settings.base_url, path_for=lambda name, **p: f"/{name}")
     with Session(engine) as session:
-        asked = service.ask(
+        asked = asking.ask(
             session,
             settings=settings,
             links=links,
@@ -160,7 +160,7 @@ def test_links_in_answers_render_and_no_payload_runs(live_server: LiveServer, pa
         )
         thread = session.get(Thread, asked.thread.id)
         assert thread is not None
-        service.answer(
+        answering.answer(
             session,
             settings=settings,
             links=links,

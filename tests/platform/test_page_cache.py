@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from app import migrate
 from app.main import create_app
-from app.questions import moderation, service
+from app.questions import asking, moderation
 from app.questions.mails import MailLinks
 from app.staff.accounts import create_staff
 from app.staff.models import Role
@@ -90,7 +90,7 @@ def test_a_new_question_shows_at_the_next_request(
             password="un mot de passe assez long",
             roles=[Role.moderator],
         )
-        asked = service.ask(
+        asked = asking.ask(
             session,
             settings=app.state.settings,
             links=links,

@@ -8,7 +8,7 @@ from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.questions.service import with_inserted
+from app.questions.answering import with_inserted
 from app.questions.tree import answer_html, safe_link
 from app.staff.models import Role
 from tests.questions.thread_helpers import form_data, published_question, signed_in

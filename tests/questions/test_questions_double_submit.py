@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, func, select
 
-from app.questions import service, upkeep
+from app.questions import asking, errors, robots, upkeep
 from app.questions.models import Author, Message, Thread
 from tests.questions.thread_helpers import (
     QUESTION,
@@ -44,8 +44,8 @@ def test_a_double_click_stores_one_question_and_both_clicks_land_on_the_sent_pag
 
 def test_two_workers_sending_the_same_form_at_once_store_it_once(app: FastAPI) -> None:
     settings = app.state.settings
-    started = service.form_started_token(settings, at=time.time() - 10)
-    nonce = service.form_nonce(settings, started)
+    started = robots.form_started_token(settings, at=time.time() - 10)
+    nonce = robots.form_nonce(settings, started)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -53,7 +53,7 @@ def test_two_workers_sending_the_same_form_at_once_store_it_once(app: FastAPI) -
         with Session(app.state.engine) as session:
             barrier.wait()
             try:
-                service.ask(
+                asking.ask(
                     session,
                     settings=settings,
                     links=links_for(app),
@@ -65,9 +65,9 @@ def test_two_workers_sending_the_same_form_at_once_store_it_once(app: FastAPI) -
                     form=nonce,
                 )
                 outcomes.append("stored")
-            except service.AlreadySentError:
+            except errors.AlreadySentError:
                 outcomes.append("already")
-            except service.RefusedError as refused:
+            except errors.RefusedError as refused:
                 outcomes.append(f"refused {refused.status_code}")
 
     workers = [threading.Thread(target=send) for _ in range(2)]
@@ -99,7 +99,7 @@ def test_a_form_shown_more_than_a_day_ago_is_refused_and_keeps_the_text(
     data = form_data(
         page, pseudo="Lina", email="lina@example.be", question=QUESTION, consentement="oui"
     )
-    data["debut"] = service.form_started_token(app.state.settings, at=time.time() - 25 * 3600)
+    data["debut"] = robots.form_started_token(app.state.settings, at=time.time() - 25 * 3600)
     refused = client.post("/questions/poser", data=data)
     assert refused.status_code == 400
     assert "ouverte depuis plus de 24 heures" in unescape(refused.text)

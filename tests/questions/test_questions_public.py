@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from app.config import Settings
 from app.mail import deliver_queued, take_queued_ids
 from app.main import create_app
-from app.questions import reading, service
+from app.questions import reading, robots
 from app.questions.models import Author, Message, MessageState, Thread, ThreadState
 from app.staff.models import Role
 from tests.conftest import make_settings
@@ -238,7 +238,7 @@ def test_a_form_sent_faster_than_a_person_is_refused_then_accepted(
         assert "Ton message est parti très vite" in unescape(refused.text)
         # The page sent back has a new start time: a person who waits a little gets through.
         data = form_data(refused, consentement="oui", **fields)
-        data["debut"] = service.form_started_token(slow, at=time.time() - 5)
+        data["debut"] = robots.form_started_token(slow, at=time.time() - 5)
         accepted = client.post("/questions/poser", data=data, follow_redirects=False)
         assert accepted.status_code == 303
 
@@ -407,7 +407,7 @@ def test_nobody_replies_to_an_unpublished_message_or_a_closed_thread(
     assert 'id="repondre"' not in unescape(page.text)
     # Posting anyway: refused with a French message, no 500.
     tokens = form_data(client.get(private + "/supprimer"))
-    tokens["debut"] = service.form_started_token(settings)
+    tokens["debut"] = robots.form_started_token(settings)
     refused = client.post(private + "/repondre", data={**tokens, "message": "Alors ?"})
     assert refused.status_code == 409
     assert "Cette question n'est pas publiée" in unescape(refused.text)

@@ -10,8 +10,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.db import utcnow
 from app.mail import deliver_queued, take_queued_ids
-from app.questions import digest, service
+from app.questions import digest
 from app.staff.models import Role, StaffUser
 from tests.questions.test_work_queue import account, approved, asked
 from tests.questions.thread_helpers import form_data, login, outbox, text_of
@@ -27,7 +28,7 @@ def send(app: FastAPI, now: dt.datetime | None = None) -> int:
 
 
 def test_each_person_gets_what_waits_on_their_roles_once_a_day(app: FastAPI) -> None:
-    now = service.utcnow()
+    now = utcnow()
     with Session(app.state.engine) as session:
         moderator = account(session, "Malik", Role.moderator)
         account(session, "Pia", Role.professional)
@@ -48,14 +49,14 @@ def test_each_person_gets_what_waits_on_their_roles_once_a_day(app: FastAPI) -> 
     assert "Question à modérer (0 jour ouvrable)" in malik and "Noa" in malik
     assert "lina@example.be" not in malik + pia
     assert send(app) == 0  # not twice the same day
-    assert send(app, now=service.utcnow() + dt.timedelta(days=1)) == 2
+    assert send(app, now=utcnow() + dt.timedelta(days=1)) == 2
 
 
 def test_a_person_switches_it_off_on_the_home_page(app: FastAPI, client: TestClient) -> None:
     with Session(app.state.engine) as session:
         pia = account(session, "Pia", Role.professional)
         pia_id = pia.id
-        approved(app, session, asked(app, session, at=service.utcnow()), pia)
+        approved(app, session, asked(app, session, at=utcnow()), pia)
     login(client, "pia@equipe.example.be")
     home = client.get("/staff")
     form = BeautifulSoup(home.text, "html.parser").find("form", action="/staff/resume-quotidien")

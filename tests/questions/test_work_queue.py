@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session, select
 
-from app.questions import moderation, service, workqueue
+from app.db import utcnow
+from app.questions import answering, asking, moderation, threads, workqueue
 from app.questions.models import Author, Message, MessageState, Thread
 from app.staff.accounts import create_staff
 from app.staff.models import Role, StaffUser
@@ -42,7 +43,7 @@ def account(session: Session, name: str, *roles: Role) -> StaffUser:
 
 
 def asked(app: FastAPI, session: Session, *, at: dt.datetime, pseudo: str = "Lina") -> Thread:
-    result = service.ask(
+    result = asking.ask(
         session,
         settings=app.state.settings,
         links=links_for(app),
@@ -70,7 +71,7 @@ def form_for(page: Response, action_end: str, **fields: str) -> dict[str, str]:
 
 
 def approved(app: FastAPI, session: Session, thread: Thread, by: StaffUser) -> Thread:
-    question = service.question_row(session, thread)
+    question = threads.question_row(session, thread)
     moderation.approve(
         session,
         settings=app.state.settings,
@@ -87,7 +88,7 @@ def approved(app: FastAPI, session: Session, thread: Thread, by: StaffUser) -> T
 def answer(
     app: FastAPI, session: Session, thread: Thread, by: StaffUser, at: dt.datetime
 ) -> Message:
-    return service.answer(
+    return answering.answer(
         session,
         settings=app.state.settings,
         links=links_for(app),
@@ -104,7 +105,7 @@ def test_one_queue_of_everything_oldest_first_by_role(app: FastAPI, session: Ses
     # Friday 27 November: a question answered, then the asker's follow-up on Monday.
     followed = approved(app, session, asked(app, session, at=NOW - dt.timedelta(days=5)), both)
     answer(app, session, followed, both, NOW - dt.timedelta(days=4, hours=20))
-    service.reply(
+    asking.reply(
         session,
         settings=app.state.settings,
         thread=followed,
@@ -150,9 +151,9 @@ def test_the_queue_page_says_late_in_words_not_only_in_colour(
 ) -> None:
     with Session(app.state.engine) as session:
         both = account(session, "Claire", Role.moderator, Role.professional)
-        old = service.utcnow() - dt.timedelta(days=15)
+        old = utcnow() - dt.timedelta(days=15)
         approved(app, session, asked(app, session, at=old, pseudo="Sam"), both)
-        asked(app, session, at=service.utcnow(), pseudo="Noa")
+        asked(app, session, at=utcnow(), pseudo="Noa")
     assert login(client, "claire@equipe.example.be").headers["location"] == "/staff"
     page = BeautifulSoup(client.get("/staff").text, "html.parser")
     items = page.select("li.work-item")
@@ -172,8 +173,8 @@ def test_approve_and_answer_in_one_step_then_on_to_the_next(
 ) -> None:
     with Session(app.state.engine) as session:
         account(session, "Claire", Role.moderator, Role.professional)
-        first = asked(app, session, at=service.utcnow() - dt.timedelta(hours=2), pseudo="Noa").id
-        second = asked(app, session, at=service.utcnow() - dt.timedelta(hours=1), pseudo="Sam").id
+        first = asked(app, session, at=utcnow() - dt.timedelta(hours=2), pseudo="Noa").id
+        second = asked(app, session, at=utcnow() - dt.timedelta(hours=1), pseudo="Sam").id
     login(client, "claire@equipe.example.be")
     page = client.get(f"/staff/fils/{first}")
     assert "Publier la question et la réponse" in words(page)
@@ -213,9 +214,7 @@ class Team:
             account(session, "Claire", Role.professional)
             account(session, "Pia", Role.professional)
             self.boss = account(session, "Malik", Role.moderator)
-            self.thread = approved(
-                app, session, asked(app, session, at=service.utcnow()), self.boss
-            )
+            self.thread = approved(app, session, asked(app, session, at=utcnow()), self.boss)
         self.claire, self.pia = TestClient(app), TestClient(app)
         login(self.claire, "claire@equipe.example.be")
         login(self.pia, "pia@equipe.example.be")
@@ -256,9 +255,9 @@ def test_a_claim_is_shown_warns_a_colleague_and_lapses(app: FastAPI) -> None:
         claire_user = session.exec(
             select(StaffUser).where(StaffUser.display_name == "Claire")
         ).one()
-        other = approved(app, session, asked(app, session, at=service.utcnow(), pseudo="Sam"), boss)
+        other = approved(app, session, asked(app, session, at=utcnow(), pseudo="Sam"), boss)
         workqueue.take(session, settings=settings, thread=other, staff=claire_user)
-        later = service.utcnow() + dt.timedelta(minutes=settings.claim_minutes + 1)
+        later = utcnow() + dt.timedelta(minutes=settings.claim_minutes + 1)
         assert workqueue.claim_of(session, settings=settings, thread=other) is not None
         assert workqueue.claim_of(session, settings=settings, thread=other, now=later) is None
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from app.config import Settings
 from app.mail import deliver_queued, take_queued_ids
-from app.questions import moderation, service
+from app.questions import answering, moderation, private_link, threads
 from app.questions.mails import MailLinks
 from app.questions.models import Message, Thread
 from app.staff.accounts import create_staff
@@ -111,7 +111,7 @@ def answered(
     app: FastAPI, session: Session, staff: StaffUser, thread: Thread, body: str = "Réponse"
 ) -> Message:
     """A professional's answer to the question of ``thread``."""
-    return service.answer(
+    return answering.answer(
         session,
         settings=app.state.settings,
         links=links_for(app),
@@ -147,14 +147,14 @@ def signed_in(client: TestClient, app: FastAPI, *roles: Role) -> StaffUser:
 
 
 def published_question(app: FastAPI, client: TestClient, **ask_fields: str) -> tuple[int, str]:
-    """Ask through the form, approve as a moderator (service); (thread id, private path)."""
+    """Ask through the form, approve as a moderator; (thread id, private path)."""
     assert ask(client, **ask_fields).status_code == 303
     settings: Settings = app.state.settings
     path = private_path(outbox(settings)[-1])
     with Session(app.state.engine) as session:
-        thread = service.thread_by_token(session, token=path.rsplit("/", 1)[-1])
+        thread = private_link.thread_by_token(session, token=path.rsplit("/", 1)[-1])
         assert thread is not None
-        question = service.question_row(session, thread)
+        question = threads.question_row(session, thread)
         moderation.approve(
             session,
             settings=settings,

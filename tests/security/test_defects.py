@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.logsafe import RedactingFormatter
 from app.main import create_app
-from app.questions import service
+from app.questions import asking
 from app.staff.models import Role
 from tests.questions.thread_helpers import (
     QUESTION,
@@ -207,7 +207,7 @@ def test_a_failing_private_page_logs_neither_its_token_nor_the_typed_text(
     def broken(*_args: object, **kwargs: object) -> object:
         raise ValueError(" / ".join(["bogue", str(kwargs.get("body")), token, ADDRESS]))
 
-    monkeypatch.setattr(service, "reply", broken)
+    monkeypatch.setattr(asking, "reply", broken)
     page = client.get(private)
     typed = "Mon numéro de dossier est le 4711, merci de regarder."
     response = client.post(f"{private}/repondre", data=form_data(page, message=typed))

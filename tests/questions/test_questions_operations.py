@@ -1,4 +1,4 @@
-"""The service functions: states, conflicts, upkeep, rate limits and the mail queue."""
+"""The questions' operations: states, conflicts, upkeep, rate limits and the mail queue."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from app import ratelimit
 from app.config import Settings
 from app.db import make_engine, utcnow
 from app.mail import OutgoingMail, deliver_pending, deliver_queued, take_queued_ids
-from app.questions import moderation, reading, service, tree, upkeep
+from app.questions import asking, errors, moderation, reading, threads, tree, upkeep
 from app.questions.models import (
     Message,
     MessageRevision,
@@ -62,8 +62,8 @@ def new_question(
     email: str = "lina@example.be",
     now: dt.datetime | None = None,
     address: str = "192.0.2.1",
-) -> service.Asked:
-    return service.ask(
+) -> asking.Asked:
+    return asking.ask(
         session,
         settings=app.state.settings,
         links=links_for(app),
@@ -147,7 +147,7 @@ def test_the_message_state_machine(
         )
 
     if end is None:
-        with pytest.raises(service.NotAllowedError):
+        with pytest.raises(errors.NotAllowedError):
             run()
         return
     assert run().state == end
@@ -161,7 +161,7 @@ def test_deleted_comes_back_to_its_previous_state(
     app: FastAPI, session: Session, staff: StaffUser
 ) -> None:
     thread = published(app, session, staff)
-    question = service.question_row(session, thread)
+    question = threads.question_row(session, thread)
     moderation.change_state(
         session,
         action="delete",
@@ -196,7 +196,7 @@ def test_two_moderators_cannot_overwrite_each_other(
         version=seen_version,
         staff=staff,
     )
-    with pytest.raises(service.ConflictError):
+    with pytest.raises(errors.ConflictError):
         moderation.reject(
             session,
             settings=app.state.settings,
@@ -206,7 +206,7 @@ def test_two_moderators_cannot_overwrite_each_other(
             reason="Refus tardif",
             staff=other,
         )
-    with pytest.raises(service.ConflictError):
+    with pytest.raises(errors.ConflictError):
         moderation.edit(
             session,
             message=message,
@@ -237,7 +237,7 @@ def test_concurrent_decisions_on_one_message_let_exactly_one_through(
                     own, message=message, action=action, version=1, staff=own.merge(staff)
                 )
                 outcomes.append(action)
-            except (service.ConflictError, service.NotAllowedError):
+            except (errors.ConflictError, errors.NotAllowedError):
                 outcomes.append("refusé")
 
     workers = [threading.Thread(target=moderate, args=(a,)) for a in ["spam", "delete"] * 2]
@@ -291,7 +291,7 @@ def test_rejection_mails_the_reason_and_the_askers_own_text(
 
 def test_a_reject_needs_a_reason(app: FastAPI, session: Session, staff: StaffUser) -> None:
     message = new_question(app, session).question
-    with pytest.raises(service.RefusedError) as refused:
+    with pytest.raises(errors.RefusedError) as refused:
         moderation.reject(
             session,
             settings=app.state.settings,
@@ -314,7 +314,7 @@ def test_replies_nest_three_levels_at_most(
     depths = []
     for turn in range(4):
         answer = answered(app, session, staff, thread, f"Réponse {turn}")
-        reply = service.reply(
+        reply = asking.reply(
             session,
             settings=settings,
             thread=thread,
@@ -340,7 +340,7 @@ def test_thread_states_follow_the_conversation(
     assert thread.state == ThreadState.awaiting_answer
     answer = answered(app, session, staff, thread, "Réponse")
     assert thread.state == ThreadState.answered
-    service.reply(
+    asking.reply(
         session,
         settings=app.state.settings,
         thread=thread,
@@ -381,7 +381,7 @@ def test_close_idle_purge_and_erase_old_emails(
 
     # Purge: a deleted answer goes after N days; its replies stay, moved up.
     answer = answered(app, session, staff, recent, "Réponse")
-    reply = service.reply(
+    reply = asking.reply(
         session, settings=settings, thread=recent, parent_id=answer.id, body="Merci", address="x"
     )
     moderation.change_state(
@@ -391,9 +391,9 @@ def test_close_idle_purge_and_erase_old_emails(
     soon = now + dt.timedelta(days=settings.purge_after_days + 1)
     assert upkeep.purge(session, settings=settings, now=soon) == 1
     session.refresh(reply)
-    assert reply.parent_id == service.question_row(session, recent).id
+    assert reply.parent_id == threads.question_row(session, recent).id
     # A deleted question takes its whole thread with it.
-    question = service.question_row(session, recent)
+    question = threads.question_row(session, recent)
     moderation.change_state(
         session, action="delete", message=question, version=question.version, staff=staff
     )
@@ -518,7 +518,7 @@ def test_search_holds_exactly_what_the_public_pages_show(
         email="autre@example.be",
     )
     found = found_in_search(session, "garanties locatives")
-    question = service.question_row(session, thread)
+    question = threads.question_row(session, thread)
     assert found == [f"/questions/{thread.id}#message-{question.id}"]
 
     answer = answered(
