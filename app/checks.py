@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.amounts import load_amounts
 from app.content import Problem
+from app.cpas.directory import load_directory
 from app.fiches.changes import questionnaire_data, questionnaire_problems
 from app.fiches.fingerprints import fingerprint_problems
 from app.fiches.freshness import behind_changes, known_since, past_review
@@ -14,8 +15,9 @@ from app.fiches.library import FICHES_DIR, Library, load_library
 from app.fiches.live import today
 from app.fiches.meta import FicheMeta
 from app.probleme.logic import check_problem_path
-from app.questionnaire import check_questionnaire
+from app.questionnaire import check_questionnaire, load_questionnaire
 from app.questionnaire.estimation import load_estimation
+from app.questionnaire.other_help import load_other_help
 from app.search.synonyms import load_synonyms
 
 
@@ -35,7 +37,10 @@ def content_report(
     problems += check_questionnaire(content_dir)
     problems += questionnaire_problems(library.changes, questionnaire_data(content_dir))
     problems += check_problem_path(content_dir)
-    problems += load_estimation(content_dir, load_amounts(content_dir)[0])[1]
+    amounts = load_amounts(content_dir)[0]
+    problems += load_estimation(content_dir, amounts)[1]
+    problems += load_other_help(content_dir, load_questionnaire(content_dir, amounts)[0])[1]
+    problems += load_directory(content_dir)[1]
     return sorted(set(problems)), freshness_warnings(library, day=day)
 
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.config import PROJECT_DIR, Environment, Settings
+from app.cpas.routes import router as cpas_router
 from app.db import make_engine
 from app.errors import register_error_handlers
 from app.fiches.changes_routes import router as changes_router
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(questionnaire_share_router)
     app.include_router(questionnaire_express_router)
     app.include_router(questionnaire_api_router(app.state.questionnaire))
+    app.include_router(cpas_router)
     app.include_router(search_router)
     app.include_router(questions_router)
     app.include_router(staff_login_router)

@@ -11,7 +11,9 @@ from app.fiches.glossary import GLOSSARY_PATH
 from app.fiches.tokens import FicheLink, RenderContext, child_lines, context_of, inline_tokens
 
 FICHES_PATH = "/fiches"
-SITE_PATHS = frozenset({"/ai-je-droit", "/questions", GLOSSARY_PATH, FICHES_PATH, "/recherche"})
+SITE_PATHS = frozenset(
+    {"/ai-je-droit", "/questions", GLOSSARY_PATH, FICHES_PATH, "/recherche", "/trouver-mon-cpas"}
+)
 FICHE_LINK = re.compile(r"fiche:([a-z0-9]+(?:-[a-z0-9]+)*)(?:#([a-z0-9]+(?:-[a-z0-9]+)*))?")
 EXTERNAL_LINK = re.compile(r"https?://[^/\s?#]+\S*", re.IGNORECASE)
 

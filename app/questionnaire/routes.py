@@ -8,15 +8,16 @@ a token are never cached (``Cache-Control: no-store``) and never send it on as a
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from app.content import ContentError
+from app.content import ContentError, Problem
 from app.fiches.live import today
 from app.fiches.pdf import render_pdf
 from app.fiches.routes import library_of
@@ -34,6 +35,7 @@ from app.questionnaire import (
     visible_questions,
 )
 from app.questionnaire.estimation import EstimationRules, estimate, load_estimation
+from app.questionnaire.other_help import OtherHelp, applicable, load_other_help
 from app.questionnaire.site import (
     SiteQuestionnaire,
     field_options,
@@ -297,17 +299,36 @@ async def check_answers(request: Request, site: SiteDep, etat: str | None = None
     return private(render(request, "questionnaire/check.html", context))
 
 
+Loaded = TypeVar("Loaded")
+
+
+def read_once(
+    request: Request, name: str, load: Callable[[Path], tuple[Loaded | None, list[Problem]]]
+) -> Loaded:
+    """A content file's data, read on first use and kept on the app (``app.state.<name>``)."""
+    found: Loaded | None = getattr(request.app.state, name, None)
+    if found is None:
+        found, problems = load(request.app.state.settings.content_dir)
+        if found is None:
+            raise ContentError(problems)
+        setattr(request.app.state, name, found)
+    return found
+
+
 def estimation_rules(request: Request) -> EstimationRules:
     """The rules of the amount's estimate, read once per app (estimation.yaml)."""
-    rules: EstimationRules | None = getattr(request.app.state, "estimation_rules", None)
-    if rules is None:
-        settings = request.app.state.settings
-        site: SiteQuestionnaire = request.app.state.questionnaire
-        rules, problems = load_estimation(settings.content_dir, site.amounts)
-        if rules is None:
-            raise ContentError(problems)
-        request.app.state.estimation_rules = rules
-    return rules
+    site: SiteQuestionnaire = request.app.state.questionnaire
+    return read_once(
+        request, "estimation_rules", lambda folder: load_estimation(folder, site.amounts)
+    )
+
+
+def other_help_of(request: Request) -> OtherHelp:
+    """The help of other bodies (autres_aides.yaml), read once per app."""
+    site: SiteQuestionnaire = request.app.state.questionnaire
+    return read_once(
+        request, "other_help", lambda folder: load_other_help(folder, site.questionnaire)
+    )
 
 
 def result_context(
@@ -325,6 +346,8 @@ def result_context(
         "result": result,
         "estimate": estimate(rules, site.amounts, answers, result, result.day),
         "estimate_right": rules.data.droit,
+        "other_help": applicable(other_help_of(request), answers, result.day),
+        "finder_url": path_for(request, "cpas_finder"),
         "fr": french_spacing,
         "outcomes": q.texts.outcomes,
         "fiches": fiches,

@@ -1,0 +1,203 @@
+"""« Trouver mon CPAS »: a postcode gives its commune and the CPAS fields that have a source."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from app.config import PROJECT_DIR
+from app.cpas.directory import Directory, check_postcode, load_directory
+
+CONTENT_DIR = PROJECT_DIR / "content"
+URL = "/trouver-mon-cpas"
+
+
+@pytest.fixture(scope="module")
+def directory() -> Directory:
+    found, problems = load_directory(CONTENT_DIR)
+    assert found is not None, "\n".join(map(str, problems))
+    return found
+
+
+def page(client: TestClient, code: str | None = None) -> tuple[int, BeautifulSoup]:
+    response = client.get(URL, params={"code_postal": code} if code is not None else None)
+    return response.status_code, BeautifulSoup(response.text, "html.parser")
+
+
+def test_the_form_works_as_a_plain_get_form(client: TestClient) -> None:
+    status, soup = page(client)
+    assert status == 200
+    form = soup.find("form", class_="postcode-form")
+    assert form["method"] == "get" and form["action"] == URL
+    assert soup.find("label", attrs={"for": "code_postal"}) is not None
+
+
+def test_1000_gives_the_cpas_of_the_city_of_brussels_with_its_sourced_fields(
+    client: TestClient,
+) -> None:
+    status, soup = page(client, "1000")
+    assert status == 200
+    card = soup.find("section", class_="cpas-card")
+    text = card.get_text(" ")
+    assert "CPAS de la Ville de Bruxelles" in text
+    site = card.find("a", href="https://cpasbxl.brussels")
+    assert site is not None
+    assert "date de la page\u202f: 29 juillet 2019" in text
+    # No dated source for its address, phone or hours: none is written, the page says so.
+    assert "Adresse" not in [dt.get_text() for dt in card.find_all("dt")]
+    assert "pas trouvé de source datée" in text and "Voir le site du CPAS" in text
+
+
+@pytest.mark.parametrize("code", ["1020", "1120", "1130"])
+def test_the_sections_of_the_city_of_brussels(client: TestClient, code: str) -> None:
+    _, soup = page(client, code)
+    assert "CPAS de la Ville de Bruxelles" in soup.find("section", class_="cpas-card").get_text()
+
+
+def test_1080_gives_molenbeek(client: TestClient) -> None:
+    _, soup = page(client, "1080")
+    card = soup.find("section", class_="cpas-card")
+    assert "Molenbeek-Saint-Jean" in card.find("h3").get_text()
+    assert card.find("a", href="https://cpas-molenbeek.be") is not None
+
+
+def test_a_dated_field_shows_with_its_source_and_date(client: TestClient) -> None:
+    _, soup = page(client, "1180")
+    text = soup.find("section", class_="cpas-card").get_text(" ")
+    assert "Heures d'accueil" in text and "de 9 h à 11 h 30" in text
+    assert "date de la page\u202f: 12 juillet 2022" in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("10a0", "4 chiffres, sans lettre"),
+        ("123", "4 chiffres"),
+        ("", "Indique ton code postal"),
+        ("0999", "4 chiffres"),
+    ],
+)
+def test_a_wrong_postcode_is_explained_in_french_and_kept(
+    client: TestClient, typed: str, message: str
+) -> None:
+    status, soup = page(client, typed)
+    assert status == 400
+    assert message in soup.find("span", class_="error-message").get_text()
+    assert soup.find("div", class_="error-summary") is not None
+    field = soup.find("input", id="code_postal")
+    assert field["value"] == typed and field["aria-invalid"] == "true"
+    assert soup.find("section", class_="cpas-results") is None
+
+
+@pytest.mark.parametrize("code", ["9000", "5000", "1005"])
+def test_an_unknown_postcode_gets_an_honest_answer(client: TestClient, code: str) -> None:
+    status, soup = page(client, code)
+    assert status == 200
+    text = soup.find("section", class_="cpas-results").get_text(" ")
+    assert "ne connaît pas ce code postal" in text
+    assert soup.find("section", class_="cpas-card") is None
+    assert soup.find("input", id="code_postal")["value"] == code
+
+
+def test_every_brussels_postcode_1000_to_1210_of_the_19_communes(directory: Directory) -> None:
+    communes = {commune.id for commune in directory.data.communes}
+    assert len(communes) == 19
+    for code in (
+        1000,
+        1030,
+        1040,
+        1050,
+        1060,
+        1070,
+        1080,
+        1081,
+        1082,
+        1083,
+        1090,
+        1140,
+        1150,
+        1160,
+        1170,
+        1180,
+        1190,
+        1200,
+        1210,
+    ):
+        assert len(directory.lookup(code)) == 1, code
+
+
+def test_check_postcode_strips_spaces() -> None:
+    assert check_postcode(" 1 080 ") == (1080, None)
+
+
+def test_the_questionnaire_and_the_problem_path_link_to_the_finder(client: TestClient) -> None:
+    for url in ("/ai-je-droit/probleme", "/fiches/demander-aide-cpas"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert BeautifulSoup(response.text, "html.parser").find("a", href=URL) is not None, url
+
+
+# --- check-content ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Callable[[Callable[[dict], None]], Path]:
+    def make(change: Callable[[dict], None]) -> Path:
+        target = tmp_path / "content"
+        target.mkdir()
+        shutil.copy(CONTENT_DIR / "cpas.yaml", target / "cpas.yaml")
+        data = yaml.safe_load((target / "cpas.yaml").read_text(encoding="utf-8"))
+        change(data)
+        (target / "cpas.yaml").write_text(
+            yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+        )
+        return target
+
+    return make
+
+
+def molenbeek(data: dict) -> dict:
+    return next(c for c in data["communes"] if c["id"] == "molenbeek_saint_jean")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: molenbeek(d)["cpas"].update(
+                adresse={"valeur": "Rue X 1", "source": "molenbeek-faq"}
+            ),
+            "source datée",
+        ),
+        (
+            lambda d: molenbeek(d)["cpas"].update(
+                telephone={"valeur": "02 000 00 00", "source": "nulle-part"}
+            ),
+            "« nulle-part »",
+        ),
+        (lambda d: molenbeek(d)["cpas"].update(horaires={"valeur": "9 h"}), "source"),
+        (lambda d: molenbeek(d).update(codes_postaux=[108]), "code postal invalide"),
+        (lambda d: molenbeek(d).update(codes_postaux=[1000]), "déjà ailleurs"),
+    ],
+    ids=[
+        "undated-address",
+        "unknown-source",
+        "field-without-source",
+        "bad-postcode",
+        "duplicate-postcode",
+    ],
+)
+def test_check_content_rejects(
+    copy: Callable[[Callable[[dict], None]], Path], change: Callable[[dict], None], message: str
+) -> None:
+    found, problems = load_directory(copy(change))
+    assert found is None
+    assert any(message in str(problem) and "cpas.yaml:" in str(problem) for problem in problems), (
+        problems
+    )
