@@ -44,6 +44,9 @@ def test_a_pregnant_adult_sees_the_birth_allowance_with_the_brussels_body(
     assert "Famiwal" in bodies["En Wallonie (hors Communauté germanophone)"]
     assert "Groeipakket" in bodies["En Flandre"]
     assert "Communauté germanophone" in bodies["En Communauté germanophone (Ostbelgien)"]
+    follow_up = {body.region_label: body.body.nom for body in found["suivi_grossesse"].bodies}
+    assert "ONE" in follow_up["À Bruxelles"]
+    assert follow_up["En Flandre"] == "Kind en Gezin"
 
 
 def test_a_pregnant_minor_sees_the_birth_allowance(
@@ -65,7 +68,9 @@ def test_a_pregnant_minor_sees_the_birth_allowance(
 def test_nobody_pregnant_and_no_claim_means_no_birth_allowance(
     other_help: OtherHelp, questionnaire: Questionnaire
 ) -> None:
-    assert "naissance_allocations_familiales" not in shown(other_help, questionnaire)
+    found = shown(other_help, questionnaire)
+    assert "naissance_allocations_familiales" not in found
+    assert "suivi_grossesse" not in found
 
 
 def test_family_allowances_not_yet_claimed_show_the_entry(
@@ -140,6 +145,11 @@ def rewrite(folder: Path, change: Callable[[dict], None]) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+def mutuelle(data: dict) -> dict:
+    """The entry « mutuelle » of autres_aides.yaml, found by its id."""
+    return next(entry for entry in data["aides"] if entry["id"] == "mutuelle")
+
+
 def load(folder: Path, questionnaire: Questionnaire) -> tuple[OtherHelp | None, list[str]]:
     found, problems = load_other_help(folder, questionnaire)
     return found, [str(problem) for problem in problems]
@@ -151,11 +161,12 @@ def test_dated_entries_show_only_while_in_force(
     folder = content_copy()
 
     def date_it(data: dict) -> None:
-        data["aides"][2]["until"] = dt.date(2026, 1, 1)  # mutuelle: old version
-        newer = dict(data["aides"][2], titre="La mutuelle (nouvelle règle)")
+        index = data["aides"].index(mutuelle(data))
+        data["aides"][index]["until"] = dt.date(2026, 1, 1)  # the old version
+        newer = dict(data["aides"][index], titre="La mutuelle (nouvelle règle)")
         newer.pop("until")
         newer["from"] = dt.date(2026, 1, 1)
-        data["aides"].insert(3, newer)
+        data["aides"].insert(index + 1, newer)
 
     rewrite(folder, date_it)
     found, problems = load(folder, questionnaire)
@@ -170,8 +181,8 @@ def test_dated_entries_show_only_while_in_force(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["aides"][2]["organisme"].update(sources=[]), "sources"),
-        (lambda d: d["aides"][2]["organisme"].update(sources=["inconnue"]), "« inconnue »"),
+        (lambda d: mutuelle(d)["organisme"].update(sources=[]), "sources"),
+        (lambda d: mutuelle(d)["organisme"].update(sources=["inconnue"]), "« inconnue »"),
         (lambda d: d["sources"]["mc-intervention-majoree-2024"].pop("date"), "date"),
         (
             lambda d: d["sources"]["mc-intervention-majoree-2024"].update(date="hier"),
@@ -182,12 +193,12 @@ def test_dated_entries_show_only_while_in_force(
             "inexistante",
         ),
         (
-            lambda d: d["aides"][2].update(
+            lambda d: mutuelle(d).update(
                 {"from": dt.date(2026, 1, 1), "until": dt.date(2025, 1, 1)}
             ),
             "until",
         ),
-        (lambda d: d["aides"][2]["organisme"].update(site="http://exemple.be"), "https://"),
+        (lambda d: mutuelle(d)["organisme"].update(site="http://exemple.be"), "https://"),
     ],
     ids=[
         "no-source",
