@@ -26,6 +26,7 @@ from app.questionnaire.express import router as questionnaire_express_router
 from app.questionnaire.routes import router as questionnaire_router
 from app.questionnaire.share import router as questionnaire_share_router
 from app.questionnaire.site import load_site_questionnaire
+from app.questions.dashboard_routes import router as questions_dashboard_router
 from app.questions.routes import router as questions_router
 from app.questions.staff_routes import router as questions_staff_router
 from app.search.routes import router as search_router
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(staff_login_router)
     app.include_router(staff_router)
     app.include_router(questions_staff_router)
+    app.include_router(questions_dashboard_router)
     app.include_router(staff_freshness_router)
     app.add_exception_handler(LoginRequiredError, login_required_handler)
     app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]

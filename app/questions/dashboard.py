@@ -1,0 +1,529 @@
+"""The staff's dashboard: questions received and answered per week, time to the first answer,
+open questions by age, per fiche and per professional.
+
+Definitions (the page says them too):
+
+- a question is *received* on the day it was asked (its thread's creation), spam excluded;
+- its *first answer* is the earliest publication of a professional's answer in its thread (an
+  answer hidden later still counts: the asker was told);
+- the *delay* is counted in Belgian working days, as the work queue counts ages
+  (``workdays.working_days_between`` of the two days in Belgium: 0 = answered the same day);
+- the median and the 90th percentile are the nearest-rank ones: the smallest delay within
+  which at least half (nine tenths) of the answered questions got their answer;
+- the share *within the usual delay* is taken over the questions received in the period that
+  were answered, or that still wait (to be moderated or answered) past the usual delay.
+
+Every figure comes from a handful of SQL aggregates: the database groups the rows (by day, by
+fiche, by professional, by delay) and Python only folds a few hundred groups. Delays are
+computed in SQL by joining a small calendar (each day of the period and its working-day
+number) built here from ``workdays``, so no question row travels to Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Date, Integer, String, and_, case, column, func, literal, select, values
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session, col
+
+from app.probleme.logic import DATE_FORMATS
+from app.questions.models import Author, Message, MessageState, Thread, ThreadState
+from app.questions.workdays import is_working_day, working_days_between
+from app.staff.models import StaffUser
+from app.templating import BELGIUM
+
+DEFAULT_WEEKS = 12
+MAX_DAYS = 366
+EARLIEST = dt.date(2000, 1, 1)
+# The asker's question still waits on the staff in these states (not spam, rejected, removed).
+WAITING_STATES = (MessageState.pending, MessageState.published)
+
+
+# --- The period ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Belgian days, both included."""
+
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def utc_bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """The first moment of ``start`` and of the day after ``end`` in Belgium, in UTC."""
+        first = dt.datetime.combine(self.start, dt.time(), tzinfo=BELGIUM)
+        after = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), tzinfo=BELGIUM)
+        return first.astimezone(dt.UTC), after.astimezone(dt.UTC)
+
+
+def default_period(today: dt.date) -> Period:
+    """The last ``DEFAULT_WEEKS`` weeks: from the Monday eleven weeks before this one to today."""
+    monday = today - dt.timedelta(days=today.weekday())
+    return Period(start=monday - dt.timedelta(weeks=DEFAULT_WEEKS - 1), end=today)
+
+
+def _read_day(text: str) -> tuple[dt.date | None, str | None]:
+    """« 07/09/2026 », « 7-9-2026 », « 2026-09-07 » as a date, or what is wrong with it."""
+    for pattern in DATE_FORMATS:
+        match = pattern.fullmatch(text.strip())
+        if match:
+            break
+    else:
+        return (
+            None,
+            "{} n'est pas écrite comme une date : en chiffres, jour/mois/année, "
+            "par exemple 07/09/2026.",
+        )
+    try:
+        day = dt.date(*(int(match.group(part)) for part in ("y", "m", "d")))
+    except ValueError:
+        return None, "{} n'existe pas : vérifiez le jour et le mois."
+    return day, None
+
+
+def read_period(start: str, end: str, *, today: dt.date) -> tuple[Period, dict[str, str]]:
+    """The period asked for (``du``, ``au``), or the default one and why the asked one is refused.
+
+    Both empty: the last twelve weeks. Only the end: the twelve weeks before it. Only the
+    start: up to today.
+    """
+    errors: dict[str, str] = {}
+    days: dict[str, dt.date | None] = {"du": None, "au": None}
+    words = {"du": "La date de début", "au": "La date de fin"}
+    for name, text in (("du", start), ("au", end)):
+        if not text.strip():
+            continue
+        day, problem = _read_day(text)
+        if problem:
+            errors[name] = problem.format(words[name])
+        elif day is not None and day > today:
+            errors[name] = f"{words[name]} est dans le futur : indiquez aujourd'hui au plus tard."
+        elif day is not None and day < EARLIEST:
+            errors[name] = f"{words[name]} est trop ancienne : indiquez une date après 2000."
+        days[name] = day
+    fallback = default_period(today)
+    if errors:
+        return fallback, errors
+    first, last = days["du"], days["au"]
+    if first is None and last is None:
+        return fallback, {}
+    if first is None:
+        assert last is not None
+        first = max(EARLIEST, last - dt.timedelta(weeks=DEFAULT_WEEKS) + dt.timedelta(days=1))
+    if last is None:
+        last = today
+    if first > last:
+        return fallback, {"au": "La date de fin est avant la date de début : inversez-les."}
+    if (last - first).days + 1 > MAX_DAYS:
+        return fallback, {"du": "La période dépasse un an : choisissez au plus 366 jours."}
+    return Period(start=first, end=last), {}
+
+
+# --- Delays in working days ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A range of working days, both ends included (``high`` None: and more)."""
+
+    low: int
+    high: int | None
+    late: bool
+
+    @property
+    def label(self) -> str:
+        if self.high is None:
+            return f"{self.low} jours ou plus"
+        if self.low == self.high:
+            return (
+                "le jour même" if self.low == 0 else f"{self.low} jour{'s' if self.low > 1 else ''}"
+            )
+        return f"{self.low} à {self.high} jours"
+
+    @property
+    def short(self) -> str:
+        """For a chart's axis."""
+        if self.high is None:
+            return f"{self.low}+"
+        return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
+
+    def holds(self, days: int) -> bool:
+        return self.low <= days and (self.high is None or days <= self.high)
+
+
+def buckets(usual_days: int) -> list[Bucket]:
+    """Each day up to the usual delay, then twice, four times it, and beyond."""
+    found = [Bucket(day, day, late=False) for day in range(usual_days + 1)]
+    found.append(Bucket(usual_days + 1, 2 * usual_days, late=True))
+    found.append(Bucket(2 * usual_days + 1, 4 * usual_days, late=True))
+    found.append(Bucket(4 * usual_days + 1, None, late=True))
+    return [b for b in found if b.high is None or b.high >= b.low]
+
+
+def nearest_rank(histogram: Mapping[int, int], fraction: float) -> int | None:
+    """The smallest delay within which at least ``fraction`` of the counted questions fall."""
+    total = sum(histogram.values())
+    if total == 0:
+        return None
+    rank = math.ceil(fraction * total)
+    seen = 0
+    for days in sorted(histogram):
+        seen += histogram[days]
+        if seen >= rank:
+            return days
+    raise AssertionError("unreachable: the ranks add up to the total")
+
+
+@dataclass
+class Delays:
+    """Time to first answer of a group of questions received in the period."""
+
+    received: int = 0
+    # working days -> questions first answered after that many
+    answered: Counter[int] = field(default_factory=Counter)
+    # questions still waiting past the usual delay
+    late_waiting: int = 0
+
+    @property
+    def answered_count(self) -> int:
+        return sum(self.answered.values())
+
+    @property
+    def median(self) -> int | None:
+        return nearest_rank(self.answered, 0.5)
+
+    @property
+    def p90(self) -> int | None:
+        return nearest_rank(self.answered, 0.9)
+
+    def within(self, usual_days: int) -> int:
+        return sum(n for days, n in self.answered.items() if days <= usual_days)
+
+    def base(self) -> int:
+        """Questions whose outcome is known: answered, or already waiting too long."""
+        return self.answered_count + self.late_waiting
+
+    def share_within(self, usual_days: int) -> float | None:
+        """Percentage answered within the usual delay, over :meth:`base`."""
+        base = self.base()
+        return None if base == 0 else 100 * self.within(usual_days) / base
+
+
+# --- Results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Week:
+    monday: dt.date
+    received: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class FicheRow:
+    slug: str | None
+    title: str
+    delays: Delays
+
+
+@dataclass(frozen=True)
+class ProfessionalRow:
+    staff_id: int
+    name: str
+    answers: int
+    first_answers: Delays
+
+
+@dataclass(frozen=True)
+class AgeRow:
+    bucket: Bucket
+    count: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    period: Period
+    today: dt.date
+    usual_days: int
+    weeks: list[Week]
+    overall: Delays
+    delay_rows: list[AgeRow]
+    fiches: list[FicheRow]
+    professionals: list[ProfessionalRow]
+    open_rows: list[AgeRow]
+
+    @property
+    def open_total(self) -> int:
+        return sum(row.count for row in self.open_rows)
+
+
+# --- SQL ----------------------------------------------------------------------------------------
+
+
+def belgian_day(moment: Any, dialect: str) -> ColumnElement[Any]:
+    """SQL: the day in Belgium of a stored UTC timestamp.
+
+    PostgreSQL knows the time zone. SQLite stores ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC and
+    knows none: Belgium is UTC+2 from the last Sunday of March at 01:00 UTC to the last Sunday
+    of October at 01:00 UTC (the EU rule since 1996), UTC+1 otherwise.
+    """
+    if dialect == "postgresql":
+        return func.date(func.timezone("Europe/Brussels", moment))
+    year = func.substr(moment, 1, 4, type_=String)
+    summer_starts = func.datetime(year.concat("-03-25"), "weekday 0", "+1 hour", type_=String)
+    summer_ends = func.datetime(year.concat("-10-25"), "weekday 0", "+1 hour", type_=String)
+    text = func.substr(moment, 1, 26, type_=String)
+    offset = case(
+        (and_(text >= summer_starts, text < summer_ends), literal("+2 hours")),
+        else_=literal("+1 hour"),
+    )
+    return func.date(text, offset, type_=String)
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def calendar(first: dt.date, last: dt.date) -> list[tuple[dt.date, int]]:
+    """Each day from ``first`` to ``last`` and the working days counted since ``first``:
+    the difference of two numbers is ``working_days_between`` of their days."""
+    rows = []
+    number = 0
+    day = first
+    while day <= last:
+        if day > first and is_working_day(day):
+            number += 1
+        rows.append((day, number))
+        day += dt.timedelta(days=1)
+    return rows
+
+
+def compute(
+    session: Session,
+    *,
+    period: Period,
+    usual_days: int,
+    fiche_titles: Mapping[str, str],
+    now: dt.datetime,
+) -> Dashboard:
+    """Every figure of the dashboard for ``period``, as of ``now``."""
+    dialect = session.get_bind().dialect.name
+    today = now.astimezone(BELGIUM).date()
+    start, after = period.utc_bounds()
+    days = calendar(period.start, max(today, period.end))
+    calendar_table = (
+        values(column("day", Date), column("number", Integer), name="calendar")
+        .data(days)
+        .cte("calendar")
+    )
+    received_on = calendar_table.alias("received_on")
+    answered_on = calendar_table.alias("answered_on")
+    today_number = days[-1][1]
+
+    question = aliased(Message, name="question")
+    answer = aliased(Message, name="answer")
+    in_period = and_(col(Thread.created_at) >= start, col(Thread.created_at) < after)
+
+    # The first answer of each thread received in the period, and who gave it.
+    ranked = (
+        select(
+            col(answer.thread_id).label("thread_id"),
+            col(answer.staff_id).label("staff_id"),
+            col(answer.published_at).label("published_at"),
+            func.row_number()
+            .over(
+                partition_by=col(answer.thread_id),
+                order_by=(col(answer.published_at), col(answer.id)),
+            )
+            .label("rank"),
+        )
+        .join(Thread, col(Thread.id) == col(answer.thread_id))
+        .where(in_period)
+        .where(col(answer.author) == Author.professional)
+        .where(col(answer.published_at).is_not(None))
+        .subquery("ranked")
+    )
+    first = select(ranked).where(ranked.c.rank == 1).subquery("first_answer")
+
+    received_day = belgian_day(col(Thread.created_at), dialect)
+    answered_day = belgian_day(first.c.published_at, dialect)
+    delay = answered_on.c.number - received_on.c.number
+    waiting = col(question.state).in_(WAITING_STATES)
+    # Working days waited so far by a question without an answer; -1 once it no longer waits.
+    age = case((waiting, today_number - received_on.c.number), else_=-1)
+    rows = session.execute(
+        select(
+            col(Thread.fiche_slug),
+            first.c.staff_id,
+            received_on.c.day,
+            delay.label("delay"),
+            case((first.c.published_at.is_(None), age), else_=None).label("age"),
+            func.count().label("count"),
+        )
+        .select_from(Thread)
+        .join(
+            question,
+            and_(
+                col(question.thread_id) == col(Thread.id),
+                col(question.parent_id).is_(None),
+            ),
+        )
+        .join(received_on, received_on.c.day == received_day)
+        .outerjoin(first, first.c.thread_id == col(Thread.id))
+        .outerjoin(answered_on, answered_on.c.day == answered_day)
+        .where(in_period)
+        .where(col(question.state) != MessageState.spam)
+        .group_by(
+            col(Thread.fiche_slug),
+            first.c.staff_id,
+            received_on.c.day,
+            "delay",
+            "age",
+        )
+    ).all()
+
+    overall = Delays()
+    by_fiche: dict[str | None, Delays] = defaultdict(Delays)
+    by_staff: dict[int, Delays] = defaultdict(Delays)
+    received_by_day: Counter[dt.date] = Counter()
+    for fiche_slug, staff_id, day, days_taken, days_waiting, count in rows:
+        received_by_day[_as_date(day)] += count
+        groups = [overall, by_fiche[fiche_slug]]
+        for group in groups:
+            group.received += count
+        if days_taken is not None:
+            for group in [*groups, by_staff[staff_id]] if staff_id is not None else groups:
+                group.answered[int(days_taken)] += count
+        elif days_waiting is not None and days_waiting > usual_days:
+            for group in groups:
+                group.late_waiting += count
+
+    answered_by_day = _first_answers_by_day(session, dialect, start=start, after=after)
+    answers_by_staff = dict(
+        session.execute(
+            select(col(Message.staff_id), func.count())
+            .where(col(Message.author) == Author.professional)
+            .where(col(Message.published_at) >= start, col(Message.published_at) < after)
+            .where(col(Message.staff_id).is_not(None))
+            .group_by(col(Message.staff_id))
+        ).all()
+    )
+    staff_ids = {i for i in set(answers_by_staff) | set(by_staff) if i is not None}
+    names = dict(
+        session.execute(
+            select(col(StaffUser.id), col(StaffUser.display_name)).where(
+                col(StaffUser.id).in_(staff_ids)
+            )
+        ).all()
+    )
+    professionals = sorted(
+        (
+            ProfessionalRow(
+                staff_id=staff_id,
+                name=names.get(staff_id, f"Compte {staff_id}"),
+                answers=answers_by_staff.get(staff_id, 0),
+                first_answers=by_staff.get(staff_id, Delays()),
+            )
+            for staff_id in staff_ids
+        ),
+        key=lambda row: (-row.answers, row.name.casefold()),
+    )
+    fiches = sorted(
+        (
+            FicheRow(
+                slug=slug,
+                title=(fiche_titles.get(slug, slug) if slug else "Question générale"),
+                delays=delays,
+            )
+            for slug, delays in by_fiche.items()
+        ),
+        key=lambda row: (-row.delays.received, row.title.casefold()),
+    )
+    delay_buckets = buckets(usual_days)
+    return Dashboard(
+        period=period,
+        today=today,
+        usual_days=usual_days,
+        weeks=_weeks(period, received_by_day, answered_by_day),
+        overall=overall,
+        delay_rows=_bucketed(delay_buckets, overall.answered.items()),
+        fiches=fiches,
+        professionals=professionals,
+        open_rows=_open_by_age(session, dialect, delay_buckets, today=today),
+    )
+
+
+def _first_answers_by_day(
+    session: Session, dialect: str, *, start: dt.datetime, after: dt.datetime
+) -> Counter[dt.date]:
+    """Questions whose first answer was published in the period, by Belgian day."""
+    answer = aliased(Message, name="answer")
+    earlier = aliased(Message, name="earlier")
+    sooner = (
+        select(col(earlier.id))
+        .where(col(earlier.thread_id) == col(answer.thread_id))
+        .where(col(earlier.author) == Author.professional)
+        .where(col(earlier.published_at) < col(answer.published_at))
+        .exists()
+    )
+    day = belgian_day(col(answer.published_at), dialect).label("day")
+    rows = session.execute(
+        select(day, func.count(func.distinct(col(answer.thread_id))))
+        .where(col(answer.author) == Author.professional)
+        .where(col(answer.published_at) >= start, col(answer.published_at) < after)
+        .where(~sooner)
+        .group_by("day")
+    ).all()
+    return Counter({_as_date(d): n for d, n in rows})
+
+
+def _weeks(period: Period, received: Counter[dt.date], answered: Counter[dt.date]) -> list[Week]:
+    monday = period.start - dt.timedelta(days=period.start.weekday())
+    weeks = []
+    while monday <= period.end:
+        span = [monday + dt.timedelta(days=n) for n in range(7)]
+        weeks.append(
+            Week(
+                monday=monday,
+                received=sum(received[d] for d in span),
+                answered=sum(answered[d] for d in span),
+            )
+        )
+        monday += dt.timedelta(weeks=1)
+    return weeks
+
+
+def _bucketed(all_buckets: list[Bucket], counts: Iterable[tuple[int, int]]) -> list[AgeRow]:
+    totals: Counter[int] = Counter()
+    for days, count in counts:
+        index = next(i for i, b in enumerate(all_buckets) if b.holds(days))
+        totals[index] += count
+    return [AgeRow(bucket=b, count=totals[i]) for i, b in enumerate(all_buckets)]
+
+
+def _open_by_age(
+    session: Session, dialect: str, all_buckets: list[Bucket], *, today: dt.date
+) -> list[AgeRow]:
+    """Published questions and follow-ups waiting for an answer now, by working days waited
+    (the work queue's "à répondre" and "relance" items)."""
+    day = belgian_day(col(Thread.waiting_since), dialect).label("day")
+    rows = session.execute(
+        select(day, func.count())
+        .where(col(Thread.state) == ThreadState.awaiting_answer)
+        .where(col(Thread.is_public).is_(True))
+        .where(col(Thread.waiting_since).is_not(None))
+        .group_by("day")
+    ).all()
+    ages = ((working_days_between(_as_date(d), today), n) for d, n in rows)
+    return _bucketed(all_buckets, ages)
