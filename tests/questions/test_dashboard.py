@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from app.questions import moderation, service
+from app.questions import answering, asking, moderation, threads
 from app.questions.dashboard import Dashboard, Period, belgian_day, compute
 from app.questions.models import Author, Message, MessageState, Thread
 from app.staff.models import Role, StaffUser
@@ -221,7 +221,7 @@ def seed_history(app: FastAPI, session: Session) -> None:
         "Bruno": account(session, "Bruno", Role.professional, Role.moderator),
     }
     for number, seed in enumerate(HISTORY):
-        asked = service.ask(
+        asked = asking.ask(
             session,
             settings=settings,
             links=links,
@@ -233,7 +233,7 @@ def seed_history(app: FastAPI, session: Session) -> None:
             now=seed.asked,
         )
         thread = asked.thread
-        question = service.question_row(session, thread)
+        question = threads.question_row(session, thread)
         decided = seed.asked + dt.timedelta(minutes=10)
         if seed.fate == "spam":
             moderation.change_state(
@@ -266,7 +266,7 @@ def seed_history(app: FastAPI, session: Session) -> None:
                 now=decided,
             )
         for index, (moment, name) in enumerate(seed.answers):
-            answer = service.answer(
+            answer = answering.answer(
                 session,
                 settings=settings,
                 links=links,
@@ -286,7 +286,7 @@ def seed_history(app: FastAPI, session: Session) -> None:
                     now=moment + dt.timedelta(days=1),
                 )
         if seed.follow_up:
-            service.reply(
+            asking.reply(
                 session,
                 settings=settings,
                 thread=thread,
