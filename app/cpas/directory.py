@@ -19,7 +19,7 @@ from app.questionnaire.loader import YamlFile
 from app.questionnaire.other_help import date_label, first_day, page_date
 
 FILE = Path("cpas.yaml")
-POSTCODE = re.compile(r"^[1-9]\d{3}$")
+POSTCODE = re.compile(r"^[1-9][0-9]{3}$")  # ASCII digits only (\d takes any script)
 # Fields a person travels or calls on: never shown without a source that gives its date.
 DATED_FIELDS = ("adresse", "telephone", "horaires")
 DEFAULT_POSTCODE_SOURCE = "bpost-jief"

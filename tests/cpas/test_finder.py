@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -201,3 +202,37 @@ def test_check_content_rejects(
     assert any(message in str(problem) and "cpas.yaml:" in str(problem) for problem in problems), (
         problems
     )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "   ",
+        "10\x0080",
+        "%FF%FE",
+        "<script>alert(1)</script>",
+        "1080" * 500,
+        "'; DROP TABLE x; --",
+        "١٠٨٠",
+        "1٠٨٠",
+    ],
+    ids=[
+        "espaces",
+        "NUL",
+        "UTF-8 invalide",
+        "script",
+        "trop long",
+        "SQL",
+        "chiffres arabes",
+        "chiffres mêlés",
+    ],
+)
+def test_every_bad_postcode_gets_a_french_answer_and_no_500(client: TestClient, typed: str) -> None:
+    query = typed if typed.startswith("%") else quote(typed)
+    response = client.get(f"{URL}?code_postal={query}")
+    assert response.status_code == 400
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert "code postal" in soup.find("span", class_="error-message").get_text()
+    assert "<script>alert" not in response.text
+    assert len(soup.find("input", id="code_postal")["value"]) <= 20
+    assert client.post(URL, data={"code_postal": "1080"}).status_code == 405
