@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from app.config import PROJECT_DIR
 from app.cpas.directory import Directory, check_postcode, load_directory
+from tests.probleme.test_probleme_pages import walk
 
 CONTENT_DIR = PROJECT_DIR / "content"
 URL = "/trouver-mon-cpas"
@@ -142,6 +143,18 @@ def test_the_questionnaire_and_the_problem_path_link_to_the_finder(client: TestC
         response = client.get(url)
         assert response.status_code == 200, url
         assert BeautifulSoup(response.text, "html.parser").find("a", href=URL) is not None, url
+    result = client.get(
+        walk(
+            client,
+            {
+                "probleme": "refus",
+                "date_lettre": "15/10/2026",
+                "envoi": "recommande",
+                "mentions": "oui",
+            },
+        )
+    )
+    assert BeautifulSoup(result.text, "html.parser").find("a", href=URL) is not None
 
 
 # --- check-content ----------------------------------------------------------------------------
