@@ -121,10 +121,14 @@ WRK_P99 = re.compile(r"99%\s+([\d.]+)(us|ms|s)")
 WRK_ERRORS = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 
 
-def wrk(url: str, duration: int, connections: int) -> tuple[float, float, int]:
-    """(requests per second, p99 latency in ms, non-2xx responses) for one URL."""
+def wrk(
+    url: str, duration: int, connections: int, script: Path | None = None
+) -> tuple[float, float, int]:
+    """(requests per second, p99 latency in ms, non-2xx responses) for one URL (or for the
+    paths a wrk Lua ``script`` requests on that server)."""
+    extra = ["-s", str(script)] if script else []
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,
