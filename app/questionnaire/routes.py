@@ -36,6 +36,7 @@ from app.questionnaire import (
 )
 from app.questionnaire.estimation import EstimationRules, estimate, load_estimation
 from app.questionnaire.other_help import OtherHelp, applicable, load_other_help
+from app.questionnaire.result_page import pieces_for
 from app.questionnaire.site import (
     SiteQuestionnaire,
     field_options,
@@ -335,22 +336,25 @@ def result_context(
     request: Request, site: SiteQuestionnaire, answers: Answers, token: str, *, pdf: bool
 ) -> dict[str, object]:
     q = site.questionnaire
-    library = library_of(request)
     result = site.evaluate(answers, today())
-    slugs = {slug for right in result.rights for slug in right.fiches}
-    fiches = {slug: (fiche.meta.title if (fiche := library.get(slug)) else slug) for slug in slugs}
     settings = request.app.state.settings
     result_path = link(request, "questionnaire_result", token)
     rules = estimation_rules(request)
+    pieces = pieces_for(
+        request.app.state,
+        request.app.state.templates.env,
+        site,
+        library_of(request),
+        result.day,
+        settings.base_url.rstrip("/"),
+    )
+    found = estimate(rules, site.amounts, answers, result, result.day)
     return {
         "result": result,
-        "estimate": estimate(rules, site.amounts, answers, result, result.day),
-        "estimate_right": rules.data.droit,
+        "parts": pieces.for_page(result, found, rules.data.droit),
         "other_help": applicable(other_help_of(request), answers, result.day),
         "finder_url": path_for(request, "cpas_finder"),
         "fr": french_spacing,
-        "outcomes": q.texts.outcomes,
-        "fiches": fiches,
         "pdf": pdf,
         "result_url": settings.base_url.rstrip("/") + result_path,
         "pdf_url": link(request, "questionnaire_result_pdf", token),

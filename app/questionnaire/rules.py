@@ -597,6 +597,11 @@ class Placeholder:
 class Template:
     parts: tuple[str | Placeholder, ...]
 
+    @property
+    def personal(self) -> bool:
+        """Whether the text shows one of the person's answers (``{answer:…}``)."""
+        return any(isinstance(part, Placeholder) and part.kind == "answer" for part in self.parts)
+
     def render(self, ctx: Context, questions: Mapping[str, Question], texts: Texts | None) -> str:
         if len(self.parts) == 1 and isinstance(self.parts[0], str):
             return self.parts[0]
