@@ -14,6 +14,7 @@ The condition language of the YAML files is described in ``app/questionnaire/rul
 """
 
 from app.questionnaire.engine import (
+    Walk,
     evaluate,
     form_values,
     next_question,
@@ -26,6 +27,7 @@ from app.questionnaire.engine import (
     validate_answers,
     visible_answers,
     visible_questions,
+    walk,
 )
 from app.questionnaire.loader import check_questionnaire, load_questionnaire
 from app.questionnaire.model import (
@@ -67,4 +69,6 @@ __all__ = [
     "validate_answers",
     "visible_answers",
     "visible_questions",
+    "walk",
+    "Walk",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from app.amounts import Amounts
@@ -50,17 +51,28 @@ CENT = Decimal("0.01")
 # --- the walk through the questions ---------------------------------------------------------
 
 
-def visible_questions(q: Questionnaire, answers: Answers) -> list[Question]:
-    """The questions asked, in order, given the answers so far (the skip logic)."""
-    return _walk(q, answers)[0]
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """One walk through the questions for a set of answers: the questions asked, in order, and
+    the answers kept (those to asked questions). A page that needs several of the functions
+    below walks once and hands them the walk instead of the answers."""
+
+    shown: list[Question]
+    kept: dict[str, AnswerValue]
+
+    @property
+    def next_question(self) -> Question | None:
+        """The first question asked and not answered yet; None when every answer is in."""
+        for question in self.shown:
+            if question.id not in self.kept:
+                return question
+        return None
 
 
-def visible_answers(q: Questionnaire, answers: Answers) -> dict[str, AnswerValue]:
-    """The answers to the questions still asked; those to hidden or unknown questions go."""
-    return _walk(q, answers)[1]
-
-
-def _walk(q: Questionnaire, answers: Answers) -> tuple[list[Question], dict[str, AnswerValue]]:
+def walk(q: Questionnaire, answers: Answers | Walk) -> Walk:
+    """The questions asked given the answers so far (the skip logic), and the answers kept."""
+    if isinstance(answers, Walk):
+        return answers
     shown: list[Question] = []
     kept: dict[str, AnswerValue] = {}
     ctx = Context(kept)  # a question's ``when`` sees only the kept answers of earlier questions
@@ -70,15 +82,22 @@ def _walk(q: Questionnaire, answers: Answers) -> tuple[list[Question], dict[str,
             shown.append(question)
             if question.id in answers:
                 kept[question.id] = answers[question.id]
-    return shown, kept
+    return Walk(shown, kept)
+
+
+def visible_questions(q: Questionnaire, answers: Answers) -> list[Question]:
+    """The questions asked, in order, given the answers so far (the skip logic)."""
+    return walk(q, answers).shown
+
+
+def visible_answers(q: Questionnaire, answers: Answers) -> dict[str, AnswerValue]:
+    """The answers to the questions still asked; those to hidden or unknown questions go."""
+    return walk(q, answers).kept
 
 
 def next_question(q: Questionnaire, answers: Answers) -> Question | None:
     """The first question asked and not answered yet; None when every answer is in."""
-    for question in visible_questions(q, answers):
-        if question.id not in answers:
-            return question
-    return None
+    return walk(q, answers).next_question
 
 
 def previous_question(q: Questionnaire, answers: Answers, question_id: str) -> Question | None:
@@ -232,7 +251,7 @@ def normalize_answers(
             errors.append((key, message))
         elif value is not None:
             valid[key] = value
-    shown, kept = _walk(q, valid)
+    shown, kept = (walked := walk(q, valid)).shown, walked.kept
     if complete:
         failed = {field for field, _ in errors}
         for question in shown:
@@ -298,13 +317,13 @@ def _json_value(question: Question, raw: object) -> tuple[AnswerValue | None, st
 # --- the evaluation -------------------------------------------------------------------------
 
 
-def evaluate(q: Questionnaire, amounts: Amounts, answers: Answers, day: dt.date) -> Result:
+def evaluate(q: Questionnaire, amounts: Amounts, answers: Answers | Walk, day: dt.date) -> Result:
     """The rights that the answers point to on ``day``, each with its status and reasons.
 
     Pure: the same answers and day always give the same result. Answers should come from
     ``parse_answer`` or ``normalize_answers``; those to hidden questions are ignored.
     """
-    kept = visible_answers(q, answers)
+    kept = walk(q, answers).kept
     values = Values(amounts, q.thresholds, day, q.category_scale)
     ctx = Context(kept, values)
     category_rule = q.category_rules[-1]
@@ -434,22 +453,26 @@ def _exemption(q: Questionnaire, ctx: Context, name: str, text: Template) -> Exe
 # --- summaries ------------------------------------------------------------------------------
 
 
-def summary_rows(q: Questionnaire, answers: Answers) -> list[SummaryRow]:
+def summary_rows(q: Questionnaire, answers: Answers | Walk) -> list[SummaryRow]:
     """« Vérifiez vos réponses »: each question asked and answered, with the answer in words."""
-    shown, kept = _walk(q, answers)
+    walked = walk(q, answers)
+    kept = walked.kept
     return [
         SummaryRow(
             question_id=question.id,
             label=question.summary,
             answer=format_answer(question, kept[question.id], q.texts),
         )
-        for question in shown
+        for question in walked.shown
         if question.id in kept
     ]
 
 
-def summarize(q: Questionnaire, answers: Answers) -> str:
-    """A neutral summary of the situation, without name or identifier, to start a question."""
+def summarize(
+    q: Questionnaire, answers: Answers | Walk, rows: Sequence[SummaryRow] | None = None
+) -> str:
+    """A neutral summary of the situation, without name or identifier, to start a question
+    (from ``rows``, the answers' ``summary_rows``, when the caller has them already)."""
     lines = [q.texts.summary_intro]
-    lines += [f"- {row.label} : {row.answer}" for row in summary_rows(q, answers)]
+    lines += [f"- {row.label} : {row.answer}" for row in rows or summary_rows(q, answers)]
     return "\n".join(lines)

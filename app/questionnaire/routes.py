@@ -26,13 +26,13 @@ from app.questionnaire import (
     AnswerValue,
     Question,
     Questionnaire,
+    Walk,
     form_values,
     next_question,
     position,
     previous_question,
     summarize,
     summary_rows,
-    visible_questions,
 )
 from app.questionnaire.estimation import EstimationRules, estimate, load_estimation
 from app.questionnaire.other_help import OtherHelp, applicable, load_other_help
@@ -46,7 +46,7 @@ from app.questionnaire.site import (
     record_answer,
 )
 from app.questionnaire.state import FIELD, StateError
-from app.questionnaire.token import dump_token, load_token
+from app.questionnaire.token import dump_token, load_token, read_token
 from app.templating import path_for, render
 
 router = APIRouter(prefix="/ai-je-droit", include_in_schema=False)
@@ -255,25 +255,26 @@ async def answer_question(request: Request, site: SiteDep, question_id: str) -> 
 
 def complete_answers(
     request: Request, site: SiteQuestionnaire, etat: str | None
-) -> Answers | Response:
-    """The answers of ``etat`` when every question asked is answered; otherwise the page to
-    show instead (the start page with a message, or the next question to answer)."""
+) -> Walk | Response:
+    """The answers of ``etat`` (walked once, for the page to share) when every question asked
+    is answered; otherwise the page to show instead (the start page with a message, or the
+    next question to answer)."""
     q = site.questionnaire
     try:
-        answers = load_token(secret(request), q, etat)
+        walked = read_token(secret(request), q, etat)
     except StateError as problem:
         return start_page(request, site, error=problem.message, status_code=400)
-    if next_question(q, answers) is not None:
-        return redirect(where_to_go(request, q, answers, etat or ""))
-    return answers
+    if walked.next_question is not None:
+        return redirect(where_to_go(request, q, walked.kept, etat or ""))
+    return walked
 
 
 @router.get("/verifier", name="questionnaire_check")
 async def check_answers(request: Request, site: SiteDep, etat: str | None = None) -> Response:
     """« Vérifie tes réponses »: every answer, with a link to change it."""
-    answers = complete_answers(request, site, etat)
-    if isinstance(answers, Response):
-        return answers
+    walked = complete_answers(request, site, etat)
+    if isinstance(walked, Response):
+        return walked
     q = site.questionnaire
     token = etat or ""
     rows = [
@@ -287,9 +288,9 @@ async def check_answers(request: Request, site: SiteDep, etat: str | None = None
                 question_id=row.question_id,
             ),
         )
-        for row in summary_rows(q, answers)
+        for row in summary_rows(q, walked)
     ]
-    last = visible_questions(q, answers)[-1]
+    last = walked.shown[-1]
     context = {
         "rows": rows,
         "fr": french_spacing,
@@ -333,10 +334,10 @@ def other_help_of(request: Request) -> OtherHelp:
 
 
 def result_context(
-    request: Request, site: SiteQuestionnaire, answers: Answers, token: str, *, pdf: bool
+    request: Request, site: SiteQuestionnaire, walked: Walk, token: str, *, pdf: bool
 ) -> dict[str, object]:
     q = site.questionnaire
-    result = site.evaluate(answers, today())
+    result = site.evaluate(walked, today())
     settings = request.app.state.settings
     result_path = link(request, "questionnaire_result", token)
     rules = estimation_rules(request)
@@ -348,19 +349,20 @@ def result_context(
         result.day,
         settings.base_url.rstrip("/"),
     )
-    found = estimate(rules, site.amounts, answers, result, result.day)
+    found = estimate(rules, site.amounts, walked.kept, result, result.day)
+    situation = summary_rows(q, walked)
     return {
         "result": result,
         "parts": pieces.for_page(result, found, rules.data.droit),
-        "other_help": applicable(other_help_of(request), answers, result.day),
+        "other_help": applicable(other_help_of(request), walked.kept, result.day),
         "finder_url": path_for(request, "cpas_finder"),
         "fr": french_spacing,
         "pdf": pdf,
         "result_url": settings.base_url.rstrip("/") + result_path,
         "pdf_url": link(request, "questionnaire_result_pdf", token),
         "check_url": link(request, "questionnaire_check", token),
-        "ask_url": f"{ASK_A_QUESTION_PATH}?question={quote(summarize(q, answers))}",
-        "situation": summary_rows(q, answers),
+        "ask_url": f"{ASK_A_QUESTION_PATH}?question={quote(summarize(q, walked, situation))}",
+        "situation": situation,
         "site_url": settings.base_url.rstrip("/"),
         "token": token,
         "mail_errors": {},
@@ -374,10 +376,10 @@ async def show_result(
     request: Request, site: SiteDep, etat: str | None = None, envoye: str | None = None
 ) -> Response:
     """The rights the answers point to, why, how much and what to do; printable."""
-    answers = complete_answers(request, site, etat)
-    if isinstance(answers, Response):
-        return answers
-    context = result_context(request, site, answers, etat or "", pdf=False)
+    walked = complete_answers(request, site, etat)
+    if isinstance(walked, Response):
+        return walked
+    context = result_context(request, site, walked, etat or "", pdf=False)
     context["mail_sent"] = envoye == "1"
     return private(render(request, "questionnaire/result.html", context))
 
@@ -385,10 +387,10 @@ async def show_result(
 @router.get("/resultat.pdf", name="questionnaire_result_pdf")
 async def result_pdf(request: Request, site: SiteDep, etat: str | None = None) -> Response:
     """The result as a PDF to bring to the CPAS; drawn in a folder deleted right after."""
-    answers = complete_answers(request, site, etat)
-    if isinstance(answers, Response):
-        return answers
-    context = result_context(request, site, answers, etat or "", pdf=True)
+    walked = complete_answers(request, site, etat)
+    if isinstance(walked, Response):
+        return walked
+    context = result_context(request, site, walked, etat or "", pdf=True)
     html = bytes(render(request, "questionnaire/result.html", context).body).decode()
     base_url = request.app.state.settings.base_url
     content = await run_in_threadpool(draw_pdf, html, base_url)

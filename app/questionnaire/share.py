@@ -99,9 +99,9 @@ async def mail_result(request: Request, site: SiteDep, session: SessionDep) -> R
     form = await request.form()
     etat = form.get(FIELD)
     token = etat if isinstance(etat, str) else ""
-    answers = complete_answers(request, site, token)
-    if isinstance(answers, Response):
-        return answers
+    walked = complete_answers(request, site, token)
+    if isinstance(walked, Response):
+        return walked
     raw = form.get(EMAIL_FIELD)
     typed = raw[: MAX_EMAIL + 10] if isinstance(raw, str) else ""
     email, error = check_email(typed)
@@ -113,7 +113,7 @@ async def mail_result(request: Request, site: SiteDep, session: SessionDep) -> R
         if ratelimit.hit(session, key=key, window=WINDOW) > LIMIT_PER_HOUR:
             error, status = TOO_MANY, 429
         else:
-            context = result_context(request, site, answers, token, pdf=False)
+            context = result_context(request, site, walked, token, pdf=False)
             result = context["result"]
             assert isinstance(result, Result)
             body = mail_body(result, str(context["result_url"]))
@@ -121,7 +121,7 @@ async def mail_result(request: Request, site: SiteDep, session: SessionDep) -> R
             if await run_in_threadpool(deliver, settings, email, subject, body):
                 return redirect(link(request, "questionnaire_result", token) + f"&{SENT}=1")
             error, status = FAILED, 503
-    context = result_context(request, site, answers, token, pdf=False)
+    context = result_context(request, site, walked, token, pdf=False)
     context["mail_errors"] = {EMAIL_FIELD: error}
     context["mail_value"] = typed
     return private(render(request, "questionnaire/result.html", context, status))

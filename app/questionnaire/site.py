@@ -18,6 +18,7 @@ from app.questionnaire import (
     Question,
     Questionnaire,
     Result,
+    Walk,
     evaluate,
     load_questionnaire,
     parse_answer,
@@ -34,7 +35,7 @@ class SiteQuestionnaire:
     questionnaire: Questionnaire
     amounts: Amounts
 
-    def evaluate(self, answers: Mapping[str, AnswerValue], day: dt.date) -> Result:
+    def evaluate(self, answers: Mapping[str, AnswerValue] | Walk, day: dt.date) -> Result:
         return evaluate(self.questionnaire, self.amounts, answers, day)
 
 

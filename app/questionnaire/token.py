@@ -20,10 +20,12 @@ from itsdangerous.encoding import base64_decode, base64_encode
 from app.questionnaire import (
     AnswerValue,
     Questionnaire,
+    Walk,
     form_values,
     parse_answer,
     state,
     visible_answers,
+    walk,
 )
 from app.questionnaire.state import EXPIRED, INVALID, StateError, load_state
 
@@ -91,8 +93,9 @@ def encode_answers(q: Questionnaire, answers: Mapping[str, AnswerValue]) -> str:
     return ";".join(parts)
 
 
-def decode_answers(q: Questionnaire, text: str) -> dict[str, AnswerValue]:
-    """The answers of ``encode_answers``; unknown questions or answers no longer allowed go."""
+def decode_answers(q: Questionnaire, text: str) -> Walk:
+    """The answers of ``encode_answers`` and their walk; unknown questions or answers no longer
+    allowed go."""
     answers: dict[str, AnswerValue] = {}
     for part in text.split(";") if text else []:
         qid, _, raw = part.partition(":")
@@ -103,7 +106,7 @@ def decode_answers(q: Questionnaire, text: str) -> dict[str, AnswerValue]:
         value, message = parse_answer(question, values)
         if message is None and value is not None:
             answers[qid] = value
-    return visible_answers(q, answers)
+    return walk(q, answers)
 
 
 def dump_token(secret: str, q: Questionnaire, answers: Mapping[str, AnswerValue]) -> str:
@@ -112,10 +115,15 @@ def dump_token(secret: str, q: Questionnaire, answers: Mapping[str, AnswerValue]
 
 def load_token(secret: str, q: Questionnaire, token: str | None) -> dict[str, AnswerValue]:
     """The answers of a compact token, or of an older JSON one; ``StateError`` when bad."""
+    return read_token(secret, q, token).kept
+
+
+def read_token(secret: str, q: Questionnaire, token: str | None) -> Walk:
+    """The walk of ``load_token``'s answers, for a page that needs the questions asked too."""
     if not token:
-        return {}
+        return walk(q, {})
     if not token.startswith(PREFIX):
-        return load_state(secret, q, token)
+        return walk(q, load_state(secret, q, token))
     if len(token) > MAX_TOKEN_LENGTH:
         raise StateError(INVALID)
     try:
