@@ -29,12 +29,11 @@ from app.questions.models import (
     ThreadState,
 )
 from app.questions.private_link import links_for_asker, private_token, send_to_asker, token_hash
-from app.questions.robots import check_form_unused, use_form
+from app.questions.robots import check_form_unused, check_posting_rate, use_form
 from app.questions.threads import placement, question_row, refresh_thread, reply_parent, row_id
 from app.staff import audit
 
 DUPLICATE_WINDOW = dt.timedelta(days=1)
-POSTING_WINDOW = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -62,26 +61,11 @@ def _check_duplicate(session: Session, *, body_hash: str, now: dt.datetime) -> N
         )
 
 
-def _check_rate(
-    session: Session, *, settings: Settings, address: str, email: str, now: dt.datetime
-) -> None:
-    keys = [
+def _posting_keys(settings: Settings, *, address: str, email: str) -> list[str]:
+    return [
         ratelimit.counter_key(settings, "post-address", address),
         ratelimit.counter_key(settings, "post-email", email),
     ]
-    limit = settings.posting_limit_per_hour
-    # The hits open the transaction that stores the post: one write to the database, not two.
-    if not ratelimit.allowed(
-        session, keys=keys, limit=limit, window=POSTING_WINDOW, now=now, commit=False
-    ):
-        session.rollback()
-        raise RefusedError(
-            {
-                SEND_FIELD: f"Tu as déjà envoyé {limit} messages en une heure, le maximum. "
-                "Réessaie dans une heure ; ton texte est gardé ci-dessous."
-            },
-            status_code=429,
-        )
 
 
 def ask(
@@ -132,7 +116,13 @@ def ask(
     # Everything is ready: one short write transaction for the counters, the thread, its
     # question and its e-mail (SQLite lets one writer at a time in).
     with one_writer(session):
-        _check_rate(session, settings=settings, address=address, email=address_email, now=now)
+        check_posting_rate(
+            session,
+            settings=settings,
+            keys=_posting_keys(settings, address=address, email=address_email),
+            noun="messages",
+            now=now,
+        )
         use_form(session, nonce=form, now=now)
         session.add(thread)
         session.flush()
@@ -180,11 +170,13 @@ def reply(
         published_at=now if publish else None,
     )
     with one_writer(session):
-        _check_rate(
+        check_posting_rate(
             session,
             settings=settings,
-            address=address,
-            email=thread.asker_email or f"fil-{thread.id}",
+            keys=_posting_keys(
+                settings, address=address, email=thread.asker_email or f"fil-{thread.id}"
+            ),
+            noun="messages",
             now=now,
         )
         use_form(session, nonce=form, now=now)

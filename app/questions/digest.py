@@ -54,7 +54,7 @@ def digest_text(
         state = f"EN RETARD, {age}" if item.late else age
         taken = f" ; {item.claimed_by} s'en occupe" if item.claimed_by else ""
         lines.append(f"- {workqueue.KIND_LABELS[item.kind]} ({state}{taken})")
-        lines.append(f"  {item.message.author_name} : « {excerpt(item.message.body, 90)} »")
+        lines.append(f"  {item.author} : « {excerpt(item.message.body, 90)} »")
         lines.append(f"  {url('staff_thread', {'thread_id': item.thread.id})}")
     lines += [
         "",

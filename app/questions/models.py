@@ -29,6 +29,7 @@ QUESTION_MAX = 3000
 REPLY_MAX = 3000
 ANSWER_MAX = 10000
 REASON_MAX = 500
+REPORT_TEXT_MAX = 300
 EMAIL_MAX = 254
 ANONYMOUS = "Anonyme"
 
@@ -53,6 +54,19 @@ class Author(StrEnum):
     professional = "professional"
 
 
+class ReportReason(StrEnum):
+    inappropriate = "inappropriate"
+    personal_data = "personal_data"
+    wrong_information = "wrong_information"
+    spam = "spam"
+    other = "other"
+
+
+class ReportOutcome(StrEnum):
+    removed = "removed"
+    kept = "kept"
+
+
 MESSAGE_STATE_LABELS = {
     MessageState.pending: "En attente de relecture",
     MessageState.published: "Publié",
@@ -60,6 +74,14 @@ MESSAGE_STATE_LABELS = {
     MessageState.spam: "Indésirable",
     MessageState.hidden: "Masqué",
     MessageState.deleted: "Supprimé",
+}
+# In the order the report form offers them.
+REPORT_REASON_LABELS = {
+    ReportReason.inappropriate: "Contenu inapproprié ou insultant",
+    ReportReason.personal_data: "Des données personnelles sont visibles",
+    ReportReason.wrong_information: "Information fausse ou dépassée",
+    ReportReason.spam: "Publicité ou spam",
+    ReportReason.other: "Autre chose",
 }
 THREAD_STATE_LABELS = {
     ThreadState.awaiting_answer: "En attente de réponse",
@@ -196,3 +218,20 @@ class FormUse(SQLModel, table=True):
 
     nonce: str = Field(primary_key=True, max_length=32)
     used_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Report(SQLModel, table=True):
+    """A reader's report of a published message ("Signaler ce message"). Nothing about who sent
+    it is stored: the rate limit counts a keyed hash of the address in ``rate_counter``."""
+
+    __tablename__ = "question_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="question_message.id", index=True)
+    reason: ReportReason = Field(sa_type=String(20))
+    text: str = Field(default="", max_length=REPORT_TEXT_MAX)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # Set when the staff removed the message or kept it: the report leaves the work queue.
+    resolved_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    outcome: ReportOutcome | None = Field(default=None, sa_type=String(20))
+    resolved_by: int | None = Field(default=None, foreign_key="staff_user.id")

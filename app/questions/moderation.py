@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 
 from app.config import Settings
 from app.db import utcnow
-from app.questions import mails
+from app.questions import mails, reports
 from app.questions.errors import ConflictError, NotAllowedError, RefusedError
 from app.questions.forms import clean, length_text, text_hash
 from app.questions.indexing import index_thread
@@ -27,6 +27,7 @@ from app.questions.models import (
     Message,
     MessageRevision,
     MessageState,
+    ReportOutcome,
     Thread,
 )
 from app.questions.private_link import links_for_asker, send_to_asker
@@ -106,6 +107,11 @@ def _move(
     session.expire(message)
     if destination == MessageState.published:
         thread.last_activity_at = now
+    elif source == MessageState.published:
+        # Out of the public's sight: its reports have nothing left to decide.
+        reports.settle(
+            session, message_id=row_id(message), outcome=ReportOutcome.removed, staff=staff, now=now
+        )
     audit.record(
         session,
         action=action,
@@ -281,3 +287,24 @@ def edit(
     session.commit()
     session.refresh(message)
     return message
+
+
+def remove_reported(
+    session: Session,
+    *,
+    message: Message,
+    version: int,
+    staff: StaffUser,
+    now: dt.datetime | None = None,
+) -> Message:
+    """ "Retirer le message" from the work queue: hide it, with its reports' reasons in the
+    audit line; hiding settles the reports in the same transaction."""
+    return change_state(
+        session,
+        message=message,
+        action="hide",
+        version=version,
+        staff=staff,
+        reason=reports.summary(session, message=message),
+        now=now,
+    )

@@ -11,13 +11,15 @@ from itsdangerous import BadSignature, Signer
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app import ratelimit
 from app.config import Settings
-from app.questions.errors import AlreadySentError
+from app.questions.errors import AlreadySentError, RefusedError
 from app.questions.forms import SEND_FIELD
 from app.questions.models import (
     FormUse,
 )
 
+POSTING_WINDOW = dt.timedelta(hours=1)
 # A public form can be sent once, within this time after it was shown.
 FORM_MAX_AGE = dt.timedelta(hours=24)
 
@@ -91,3 +93,25 @@ def check_form_unused(session: Session, *, nonce: str | None) -> None:
     """Refuse at once a form whose post is already stored (the common double-click)."""
     if nonce is not None and session.get(FormUse, nonce) is not None:
         raise AlreadySentError
+
+
+def check_posting_rate(
+    session: Session, *, settings: Settings, keys: list[str], noun: str, now: dt.datetime
+) -> None:
+    """Count a public post on each of ``keys`` (keyed hashes, see ``ratelimit.counter_key``);
+    refused past ``posting_limit_per_hour`` on any of them. ``noun`` names what was sent.
+
+    The hits open the transaction that stores the post: one write to the database, not two.
+    """
+    limit = settings.posting_limit_per_hour
+    if not ratelimit.allowed(
+        session, keys=keys, limit=limit, window=POSTING_WINDOW, now=now, commit=False
+    ):
+        session.rollback()
+        raise RefusedError(
+            {
+                SEND_FIELD: f"Tu as déjà envoyé {limit} {noun} en une heure, le maximum. "
+                "Réessaie dans une heure ; ton texte est gardé ci-dessous."
+            },
+            status_code=429,
+        )

@@ -15,17 +15,20 @@ from app.config import Settings
 from app.db import RowId, SessionDep, unavailable
 from app.mail import deliver_in_background, take_queued_ids
 from app.pagecache import cache_page
-from app.questions import asking, fiches, forms, private_link, reading, robots, tree
+from app.questions import asking, fiches, forms, private_link, reading, reports, robots, tree
 from app.questions.errors import AlreadySentError, NotAllowedError, RefusedError
 from app.questions.mails import MailLinks
 from app.questions.models import (
     MESSAGE_STATE_LABELS,
     PSEUDONYM_MAX,
     QUESTION_MAX,
+    REPORT_REASON_LABELS,
+    REPORT_TEXT_MAX,
     THREAD_STATE_LABELS,
     Author,
     Message,
     MessageState,
+    ReportReason,
     Thread,
 )
 from app.questions.similar import Similar, similar_to
@@ -275,6 +278,99 @@ def thread_page(
     if view is None:
         raise HTTPException(status_code=404)
     return render(request, "questions/thread.html", {"view": view, **labels()})
+
+
+def load_reportable_message(message_id: RowId, session: SessionDep) -> Message:
+    """A message the public reads (published, in a public thread); else as its thread: 410 or
+    404."""
+    message = session.get(Message, message_id)
+    if message is None:
+        raise HTTPException(status_code=404)
+    thread = load_public_thread(message.thread_id, session)
+    if not reports.is_reportable(message, thread):
+        raise HTTPException(status_code=404)
+    return message
+
+
+ReportableMessageDep = Annotated[Message, Depends(load_reportable_message)]
+
+
+def _report_page(
+    request: Request,
+    settings: Settings,
+    *,
+    message: Message,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    done: bool = False,
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "message": message,
+        "html": tree.message_html(message),
+        "reasons": list(REPORT_REASON_LABELS.items()),
+        "values": values or {},
+        "errors": errors or {},
+        "done": done,
+        "started": robots.form_started_token(settings),
+        "text_max": REPORT_TEXT_MAX,
+    }
+    response = render(request, "questions/report.html", context, status_code=status_code)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@router.get("/messages/{message_id}/signaler", name="questions_report")
+def report_form(
+    request: Request,
+    settings: SettingsDep,
+    message: ReportableMessageDep,
+    fait: str | None = None,
+) -> Response:
+    """ "Signaler ce message": a reason, an optional short text; ``?fait=1`` confirms."""
+    return _report_page(request, settings, message=message, done=fait == "1")
+
+
+@router.post("/messages/{message_id}/signaler", name="questions_report_post")
+def report_post(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    message: ReportableMessageDep,
+    address: AddressDep,
+    raison: Annotated[str, Form()] = "",
+    precision: Annotated[str, Form()] = "",
+    site_web: Annotated[str, Form()] = "",
+    debut: Annotated[str, Form()] = "",
+) -> Response:
+    values = {"raison": raison, "precision": forms.clean(textcheck.usable(precision))}
+    errors = (
+        textcheck.unusable_fields({"precision": precision})
+        or reports.report_problems(reason=raison, text=values["precision"])
+        or robots.robot_problems(settings, honeypot=site_web, started=debut)
+    )
+    status_code = 400
+    if not errors:
+        try:
+            reports.report(
+                session,
+                settings=settings,
+                message=message,
+                reason=ReportReason(raison),
+                text=values["precision"],
+                address=address,
+                form=robots.form_nonce(settings, debut),
+            )
+        except AlreadySentError:
+            pass  # a double-click: the first sending stored it
+        except RefusedError as refused:
+            errors, status_code = refused.errors, refused.status_code
+        if not errors:
+            target = request.app.url_path_for("questions_report", message_id=message.id)
+            return RedirectResponse(f"{target}?fait=1", status_code=303)
+    return _report_page(
+        request, settings, message=message, values=values, errors=errors, status_code=status_code
+    )
 
 
 def _private_page(

@@ -24,6 +24,7 @@ from app.questions import (
     fiches,
     moderation,
     reading,
+    reports,
     tree,
     workqueue,
 )
@@ -232,18 +233,60 @@ def edit_message(
 # --- The work queue (the staff's home) -----------------------------------------------------------
 
 
-@router.get("", name="staff_home")
-def home(
-    request: Request, session: SessionDep, settings: SettingsDep, staff: CurrentStaff
+def _home_page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    *,
+    staff: StaffUser,
+    problem: str | None = None,
+    status_code: int = 200,
 ) -> Response:
-    """Everything waiting on this person's roles, oldest first (admins also get their links)."""
     queue = workqueue.work_queue(session, settings=settings, staff=staff)
     context = {
         "queue": queue,
         "kind_labels": workqueue.KIND_LABELS,
         "open_sessions": open_session_count(session, user=staff),
+        "problem": problem,
     }
-    return staff_page(request, "questions/staff/work.html", context)
+    return staff_page(request, "questions/staff/work.html", context, status_code=status_code)
+
+
+@router.get("", name="staff_home")
+def home(
+    request: Request, session: SessionDep, settings: SettingsDep, staff: CurrentStaff
+) -> Response:
+    """Everything waiting on this person's roles, oldest first (admins also get their links)."""
+    return _home_page(request, session, settings, staff=staff)
+
+
+@moderators.post("/signalements/{message_id}/retirer", name="staff_report_remove")
+def report_remove(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    message: MessageDep,
+    version: Annotated[int, Form()],
+) -> Response:
+    """ "Retirer le message" from the work queue: hidden, its reports settled, audited."""
+    try:
+        moderation.remove_reported(session, message=message, version=version, staff=staff)
+    except (errors.ConflictError, errors.NotAllowedError) as refused:
+        session.rollback()
+        return _home_page(
+            request, session, settings, staff=staff, problem=str(refused), status_code=409
+        )
+    return redirect(request, "staff_home", "report_removed")
+
+
+@moderators.post("/signalements/{message_id}/garder", name="staff_report_keep")
+def report_keep(
+    request: Request, session: SessionDep, staff: CurrentStaff, message: MessageDep
+) -> Response:
+    """ "Garder le message": its open reports are set aside, audited; the message stays."""
+    reports.keep(session, message=message, staff=staff)
+    return redirect(request, "staff_home", "report_kept")
 
 
 @router.get("/resume-quotidien", name="staff_digest")
@@ -274,7 +317,8 @@ def digest_switch(
 
 def work_url(request: Request, item: workqueue.WorkItem, staff: StaffUser) -> str:
     """Where one takes up ``item``: the thread and its answer form, or the message to moderate."""
-    if item.kind == workqueue.Kind.moderate_reply or not staff.has_role(Role.professional):
+    by_message = (workqueue.Kind.moderate_reply, workqueue.Kind.reported)
+    if item.kind in by_message or not staff.has_role(Role.professional):
         return str(request.app.url_path_for("staff_message", message_id=item.message.id))
     return str(request.app.url_path_for("staff_thread", thread_id=item.thread.id)) + "#repondre"
 

@@ -21,6 +21,7 @@ from app.questions.models import (
     Message,
     MessageRevision,
     MessageState,
+    Report,
     Thread,
     ThreadState,
 )
@@ -125,6 +126,7 @@ def purge(session: Session, *, settings: Settings, now: dt.datetime | None = Non
             session.exec(
                 sql_delete(MessageRevision).where(col(MessageRevision.message_id) == message.id)
             )
+            session.exec(sql_delete(Report).where(col(Report.message_id) == message.id))
             session.delete(message)
             audit.record(session, action="purge", target=f"message {message.id}")
             count += 1
@@ -136,6 +138,7 @@ def purge(session: Session, *, settings: Settings, now: dt.datetime | None = Non
 def _purge_thread(session: Session, *, thread_id: int) -> int:
     messages = select(Message.id).where(col(Message.thread_id) == thread_id)
     session.exec(sql_delete(MessageRevision).where(col(MessageRevision.message_id).in_(messages)))
+    session.exec(sql_delete(Report).where(col(Report.message_id).in_(messages)))
     session.exec(sql_delete(OutgoingMail).where(col(OutgoingMail.thread_id) == thread_id))
     session.exec(update(Message).where(col(Message.thread_id) == thread_id).values(parent_id=None))
     result = session.exec(sql_delete(Message).where(col(Message.thread_id) == thread_id))

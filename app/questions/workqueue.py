@@ -1,8 +1,9 @@
 """The staff's work queue: everything waiting on them, oldest first, and who took what.
 
-Four kinds of work: a question to moderate, an asker's reply to moderate, a question to answer,
-and an asker's follow-up (a reply after an answer). A moderator sees the first two, a
-professional the last two, someone with both roles all of them. The age is counted in Belgian
+Five kinds of work: a question to moderate, an asker's reply to moderate, a message reported by a
+reader (``reports``; several reports of one message are one item), a question to answer, and an
+asker's follow-up (a reply after an answer). A moderator sees the first three, a professional
+the last two, someone with both roles all of them. The age is counted in Belgian
 working days (``workdays``); past ``usual_answer_days`` an item is late.
 
 "Je m'en occupe" writes a ``Claim``; it lapses ``claim_minutes`` after it was taken, and is
@@ -20,6 +21,7 @@ from sqlmodel import Session, col, func, select
 
 from app.config import Settings
 from app.db import utcnow
+from app.questions import reports
 from app.questions.errors import NotAllowedError
 from app.questions.fiches import fiche_title
 from app.questions.models import (
@@ -30,6 +32,8 @@ from app.questions.models import (
     Thread,
     ThreadState,
 )
+from app.questions.reports import Reported
+from app.questions.threads import row_id
 from app.questions.workdays import working_days_between
 from app.staff import audit
 from app.staff.models import Role, StaffUser
@@ -39,6 +43,7 @@ from app.templating import BELGIUM
 class Kind(StrEnum):
     moderate_question = "moderate_question"
     moderate_reply = "moderate_reply"
+    reported = "reported"
     answer = "answer"
     follow_up = "follow_up"
 
@@ -46,10 +51,11 @@ class Kind(StrEnum):
 KIND_LABELS = {
     Kind.moderate_question: "Question à modérer",
     Kind.moderate_reply: "Réponse du demandeur à modérer",
+    Kind.reported: "Message signalé",
     Kind.answer: "Question à répondre",
     Kind.follow_up: "Relance du demandeur",
 }
-MODERATION = frozenset({Kind.moderate_question, Kind.moderate_reply})
+MODERATION = frozenset({Kind.moderate_question, Kind.moderate_reply, Kind.reported})
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class WorkItem:
     fiche_title: str | None
     claimed_by: str | None = None
     claimed_by_id: int | None = None
+    report: Reported | None = None
 
     @property
     def is_moderation(self) -> bool:
@@ -72,6 +79,12 @@ class WorkItem:
     @property
     def is_follow_up(self) -> bool:
         return self.kind in (Kind.follow_up, Kind.moderate_reply)
+
+    @property
+    def author(self) -> str:
+        """Who wrote the message: the asker's pseudonym, or a professional (signed by the
+        organisation)."""
+        return self.message.author_name or "Réponse d'un professionnel"
 
 
 @dataclass(frozen=True)
@@ -128,8 +141,14 @@ def work_queue(
     now = now or utcnow()
     kinds = kinds_for(staff)
     found: list[tuple[Kind, Thread, Message, dt.datetime]] = []
+    reported: dict[int, Reported] = {}
     total = 0
-    if kinds & MODERATION:
+    if Kind.reported in kinds:
+        total += reports.waiting_count(session)
+        for item in reports.waiting(session, limit=limit):
+            reported[row_id(item.message)] = item
+            found.append((Kind.reported, item.thread, item.message, item.since))
+    if kinds & {Kind.moderate_question, Kind.moderate_reply}:
         pending = col(Message.state) == MessageState.pending
         total += session.exec(select(func.count()).select_from(Message).where(pending)).one()
         rows = session.exec(
@@ -185,7 +204,8 @@ def work_queue(
     items = []
     for kind, thread, message, since in found:
         age = age_in_working_days(since, now)
-        holder = claims.get(thread.id or 0)
+        # A claim is for answering a thread, not for a report in it.
+        holder = claims.get(thread.id or 0) if kind != Kind.reported else None
         items.append(
             WorkItem(
                 kind=kind,
@@ -197,6 +217,7 @@ def work_queue(
                 fiche_title=fiche_title(settings, thread.fiche_slug),
                 claimed_by=holder[1] if holder else None,
                 claimed_by_id=holder[0] if holder else None,
+                report=reported.get(row_id(message)) if kind == Kind.reported else None,
             )
         )
     return WorkQueue(items=items, total=total)

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "canned_retired": "Réponse type retirée",
     "canned_restored": "Réponse type proposée à nouveau",
     "release": "Question libérée",
+    "report_kept": "Signalement écarté (message gardé)",
     "asker_reply": "Réponse du demandeur",
     "asker_delete": "Suppression par le demandeur",
     "close": "Fermeture du fil",

@@ -27,6 +27,9 @@ DONE = {
     "answer_last": "Réponse publiée ; la personne est prévenue par e-mail. Rien d'autre n'attend.",
     "take": "Vous vous occupez de cette question : vos collègues le voient.",
     "release": "La question est libérée.",
+    "report_removed": "Message retiré des pages publiques (masqué ; il peut être remis en ligne "
+    "depuis sa page). Ses signalements sont réglés.",
+    "report_kept": "Message gardé en ligne ; ses signalements sont écartés.",
     "digest": "Votre choix pour le résumé quotidien est enregistré.",
     "canned": "Réponse type enregistrée.",
     "canned_retire": "Réponse type retirée ou proposée à nouveau, selon le cas.",

@@ -74,6 +74,13 @@ def reply_form(app: FastAPI, client: TestClient) -> tuple[str, Response]:
     return f"{private}/repondre", client.get(private)
 
 
+def report_form(app: FastAPI, client: TestClient) -> tuple[str, Response]:
+    thread_id, _ = published_question(app, client, question=another_question())
+    thread = BeautifulSoup(client.get(f"/questions/{thread_id}").text, "html.parser")
+    link = next(a for a in thread.find_all("a") if "Signaler ce message" in a.get_text())
+    return str(link["href"]), client.get(str(link["href"]))
+
+
 def login_form(app: FastAPI, client: TestClient) -> tuple[str, Response]:
     return "/staff/connexion", client.get("/staff/connexion")
 
@@ -146,6 +153,15 @@ FORMS = [
         max_length=3000,
         empty_message="Écris ta réponse.",
         success=303,
+        limit_message="Tu as déjà envoyé",
+    ),
+    Form(
+        "signaler un message",
+        report_form,
+        {"raison": "personal_data", "precision": "Son nom de famille est dans le texte."},
+        text="precision",
+        max_length=300,
+        empty_message="",  # the text is optional
         limit_message="Tu as déjà envoyé",
     ),
     Form(
