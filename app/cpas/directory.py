@@ -1,7 +1,9 @@
-"""The postcodes, communes and CPAS of ``content/cpas.yaml``, read and checked once.
+"""The postcodes, communes and CPAS of ``content/cpas.yaml`` (Brussels-Capital) and
+``content/cpas_belgique.yaml`` (the rest of Belgium), read and checked once.
 
-A CPAS field (address, phone, opening hours) is only written with a dated source; ``lookup`` is
-pure: a postcode in, the communes that have it out (none when the file does not know it).
+A CPAS field (address, phone, opening hours) is only written with a dated source, and a merger of
+communes only with a dated source; ``lookup`` and ``elsewhere`` are pure: a postcode in, the
+communes that have it out (none when the files do not know it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from app.questionnaire.loader import YamlFile
 from app.questionnaire.other_help import date_label, first_day, page_date
 
 FILE = Path("cpas.yaml")
+BELGIUM_FILE = Path("cpas_belgique.yaml")
+OSHZ_SOURCE = "oshz-eupen"  # the page that says the CPAS is called ÖSHZ in German
 POSTCODE = re.compile(r"^[1-9][0-9]{3}$")  # ASCII digits only (\d takes any script)
 # Fields a person travels or calls on: never shown without a source that gives its date.
 DATED_FIELDS = ("adresse", "telephone", "horaires")
@@ -80,6 +84,46 @@ class DirectoryFile(_Data):
     communes: tuple[Commune, ...]
 
 
+class TownOutside(_Data):
+    """A commune of Flanders or Wallonia (Statbel), without any CPAS field: none is sourced."""
+
+    refnis: str = Field(pattern=r"^[0-9]{5}$")
+    nom: str = Field(min_length=1)
+    nom_fr: str | None = None
+    region: Literal["flandre", "wallonie", "germanophone"]
+    codes_postaux: tuple[int, ...] = Field(min_length=1)
+
+    @property
+    def name(self) -> str:
+        """« Gent (Gand) », « Liège », « Sankt Vith (Saint-Vith) »."""
+        return f"{self.nom} ({self.nom_fr})" if self.nom_fr else self.nom
+
+    @property
+    def of_name(self) -> str:
+        """« de Liège », « d'Eupen »: the French « de » before the commune's name."""
+        return f"d'{self.nom}" if self.nom[:1].upper() in "AEIOUYÂÉÈÊÎÔÛ" else f"de {self.nom}"
+
+
+class Merger(_Data):
+    commune: str = Field(pattern=r"^[0-9]{5}$")
+    date: dt.date
+    anciennes: tuple[str, ...] = Field(min_length=2)
+    source: str
+
+
+class German(_Data):
+    source: str
+    refnis: tuple[str, ...] = Field(min_length=1)
+
+
+class BelgiumFile(_Data):
+    sources: dict[str, PageSource]
+    sources_codes: tuple[str, ...] = Field(min_length=1)
+    germanophones: German
+    fusions: tuple[Merger, ...]
+    communes: tuple[TownOutside, ...]
+
+
 @dataclass(frozen=True)
 class ShownField:
     label: str
@@ -99,9 +143,38 @@ class Found:
 
 
 @dataclass(frozen=True)
+class FoundOutside:
+    """A commune of Flanders or Wallonia for the postcode, with its merger if it had one."""
+
+    town: TownOutside
+    postcode_sources: tuple[PageSource, ...]
+    merger: Merger | None
+    merger_source: PageSource | None
+
+
+@dataclass(frozen=True)
 class Directory:
     data: DirectoryFile
     by_postcode: dict[int, tuple[Commune, ...]]
+    belgium: BelgiumFile
+    outside: dict[int, tuple[TownOutside, ...]]
+
+    @property
+    def german_sources(self) -> tuple[PageSource, ...]:
+        """Where the 9 German-speaking communes and the word « ÖSHZ » come from."""
+        names = (self.belgium.germanophones.source, OSHZ_SOURCE)
+        return tuple(self.belgium.sources[name] for name in names)
+
+    def elsewhere(self, postcode: int) -> list[FoundOutside]:
+        """The communes of Flanders and Wallonia that have this postcode (most have one)."""
+        sources = tuple(self.belgium.sources[name] for name in self.belgium.sources_codes)
+        mergers = {merger.commune: merger for merger in self.belgium.fusions}
+        found = []
+        for town in self.outside.get(postcode, ()):
+            merger = mergers.get(town.refnis)
+            source = self.belgium.sources[merger.source] if merger else None
+            found.append(FoundOutside(town, sources, merger, source))
+        return found
 
     def lookup(self, postcode: int) -> list[Found]:
         found = []
@@ -135,19 +208,84 @@ def check_postcode(raw: str) -> tuple[int | None, str | None]:
     return int(text), None
 
 
-def load_directory(content_dir: Path) -> tuple[Directory | None, list[Problem]]:
-    """Read and check ``cpas.yaml``; every problem carries its line."""
-    file = YamlFile(content_dir / FILE)
-    data = file.validate(DirectoryFile)
-    if data is None:
-        return None, file.problems
+def _check_sources(sources: dict[str, PageSource]) -> list[tuple[tuple[str | int, ...], str]]:
     raw: list[tuple[tuple[str | int, ...], str]] = []
-    for key, source in data.sources.items():
+    for key, source in sources.items():
         day = source.first_day
         if day is not None and source.consulte < day:
             raw.append(
                 (("sources", key, "consulte"), "« consulte » ne peut pas venir avant « date »")
             )
+    return raw
+
+
+def load_belgium(
+    content_dir: Path, taken: set[int]
+) -> tuple[tuple[BelgiumFile, dict[int, tuple[TownOutside, ...]]] | None, list[Problem]]:
+    """Read and check ``cpas_belgique.yaml``; ``taken``: the postcodes of Brussels-Capital."""
+    file = YamlFile(content_dir / BELGIUM_FILE)
+    data = file.validate(BelgiumFile)
+    if data is None:
+        return None, file.problems
+    raw = _check_sources(data.sources)
+    for index, name in enumerate(data.sources_codes):
+        if name not in data.sources:
+            raw.append((("sources_codes", index), f"la source « {name} » n'existe pas"))
+    for name in (data.germanophones.source, OSHZ_SOURCE):
+        if name not in data.sources:
+            raw.append((("germanophones", "source"), f"la source « {name} » n'existe pas"))
+    towns = {town.refnis: town for town in data.communes}
+    german = set(data.germanophones.refnis)
+    by_postcode: dict[int, list[TownOutside]] = {}
+    for index, town in enumerate(data.communes):
+        path: tuple[str | int, ...] = ("communes", index)
+        if towns[town.refnis] is not town:
+            raw.append(((*path, "refnis"), f"la commune « {town.refnis} » apparaît deux fois"))
+        if (town.region == "germanophone") != (town.refnis in german):
+            raw.append(((*path, "region"), "« germanophone » ne suit pas la liste germanophones"))
+        for c_index, code in enumerate(town.codes_postaux):
+            where = (*path, "codes_postaux", c_index)
+            if not POSTCODE.match(str(code)):
+                raw.append((where, f"code postal invalide : {code}"))
+            elif code in taken:
+                raw.append((where, f"le code postal {code} est déjà dans {FILE}"))
+            elif code in town.codes_postaux[:c_index]:
+                raw.append((where, f"le code postal {code} apparaît deux fois"))
+            by_postcode.setdefault(code, []).append(town)
+    for index, refnis in enumerate(data.germanophones.refnis):
+        if refnis not in towns:
+            raw.append((("germanophones", "refnis", index), f"commune inconnue : {refnis}"))
+    merged: set[str] = set()
+    for index, merger in enumerate(data.fusions):
+        path = ("fusions", index)
+        if merger.commune not in towns:
+            raw.append(((*path, "commune"), f"commune inconnue : {merger.commune}"))
+        elif merger.commune in merged:
+            raw.append(((*path, "commune"), f"la fusion de « {merger.commune} » est déjà écrite"))
+        merged.add(merger.commune)
+        source = data.sources.get(merger.source)
+        if source is None:
+            raw.append(((*path, "source"), f"la source « {merger.source} » n'existe pas"))
+        elif source.date is None:
+            raw.append(
+                (
+                    (*path, "source"),
+                    f"une fusion demande une source datée ; « {merger.source} » n'a pas de date",
+                )
+            )
+    problems = [file.problem(path, message) for path, message in raw]
+    if problems:
+        return None, problems
+    return (data, {code: tuple(found) for code, found in by_postcode.items()}), []
+
+
+def load_directory(content_dir: Path) -> tuple[Directory | None, list[Problem]]:
+    """Read and check ``cpas.yaml`` and ``cpas_belgique.yaml``; every problem has its line."""
+    file = YamlFile(content_dir / FILE)
+    data = file.validate(DirectoryFile)
+    if data is None:
+        return None, file.problems
+    raw = _check_sources(data.sources)
     by_postcode: dict[int, list[Commune]] = {}
     ids: set[str] = set()
     for index, commune in enumerate(data.communes):
@@ -184,7 +322,9 @@ def load_directory(content_dir: Path) -> tuple[Directory | None, list[Problem]]:
             if name == "site" and not field.valeur.startswith("https://"):
                 raw.append((where, "le site s'écrit avec https://"))
     problems = [file.problem(path, message) for path, message in raw]
-    if problems:
+    belgium, more = load_belgium(content_dir, set(by_postcode))
+    problems += more
+    if problems or belgium is None:
         return None, problems
     frozen = {code: tuple(communes) for code, communes in by_postcode.items()}
-    return Directory(data=data, by_postcode=frozen), []
+    return Directory(data=data, by_postcode=frozen, belgium=belgium[0], outside=belgium[1]), []

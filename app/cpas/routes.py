@@ -26,6 +26,7 @@ async def finder(request: Request, code_postal: str | None = None) -> Response:
     typed = (code_postal or "")[:MAX_LENGTH]
     errors: dict[str, str] = {}
     found = None
+    elsewhere = []
     postcode = None
     if code_postal is not None:
         postcode, error = check_postcode(typed)
@@ -34,11 +35,14 @@ async def finder(request: Request, code_postal: str | None = None) -> Response:
         else:
             assert postcode is not None
             found = directory.lookup(postcode)
+            elsewhere = directory.elsewhere(postcode)
     context = {
         "values": {FIELD: typed},
         "errors": errors,
         "postcode": postcode,
         "found": found,
+        "elsewhere": elsewhere,
+        "german_sources": directory.german_sources,
         "field": FIELD,
     }
     return render(request, "cpas/trouver.html", context, 400 if errors else 200)

@@ -60,7 +60,19 @@ def walk(page: Page, live_server: LiveServer, *, axe: bool, name: str) -> None:
     assert "11 h 30" in page.locator(".cpas-card").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=str(SHOTS / f"cpas-uccle-{name}.png"), full_page=True)
-    search_with_keyboard(page, "9000")
+    for code, commune, words in (
+        ("4000", "Liège", "CPAS de Liège"),
+        ("9000", "Gent (Gand)", "OCMW Gent"),
+        ("4700", "Eupen", "ÖSHZ Eupen"),
+        ("6686", "Bastogne", "Bertogne"),
+    ):
+        search_with_keyboard(page, code)
+        assert page.locator(".cpas-card h3").inner_text() == commune
+        assert words in page.locator(".cpas-card").inner_text()
+        assert not axe or axe_violations(page) == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=str(SHOTS / f"cpas-{code}-{name}.png"), full_page=True)
+    search_with_keyboard(page, "9999")
     assert "ne connaît pas ce code postal" in page.locator(".cpas-results").inner_text()
     assert not axe or axe_violations(page) == []
 
@@ -97,7 +109,12 @@ def test_finder_and_other_help_with_javascript(
             "erreur": client.get(live_server.url("/trouver-mon-cpas?code_postal=10a0")).text,
             "bruxelles": client.get(live_server.url("/trouver-mon-cpas?code_postal=1000")).text,
             "uccle": client.get(live_server.url("/trouver-mon-cpas?code_postal=1180")).text,
-            "inconnu": client.get(live_server.url("/trouver-mon-cpas?code_postal=9000")).text,
+            "inconnu": client.get(live_server.url("/trouver-mon-cpas?code_postal=9999")).text,
+            "liège": client.get(live_server.url("/trouver-mon-cpas?code_postal=4000")).text,
+            "gent": client.get(live_server.url("/trouver-mon-cpas?code_postal=9000")).text,
+            "eupen": client.get(live_server.url("/trouver-mon-cpas?code_postal=4700")).text,
+            "bertogne": client.get(live_server.url("/trouver-mon-cpas?code_postal=6686")).text,
+            "vilvorde": client.get(live_server.url("/trouver-mon-cpas?code_postal=1804")).text,
             "résultat": client.get(url).text,
         }
     assert vnu_errors(documents, tmp_path) == {}

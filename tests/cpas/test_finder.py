@@ -97,7 +97,7 @@ def test_a_wrong_postcode_is_explained_in_french_and_kept(
     assert soup.find("section", class_="cpas-results") is None
 
 
-@pytest.mark.parametrize("code", ["9000", "5000", "1005"])
+@pytest.mark.parametrize("code", ["9999", "1001", "1005"])
 def test_an_unknown_postcode_gets_an_honest_answer(client: TestClient, code: str) -> None:
     status, soup = page(client, code)
     assert status == 200
@@ -105,6 +105,100 @@ def test_an_unknown_postcode_gets_an_honest_answer(client: TestClient, code: str
     assert "ne connaît pas ce code postal" in text
     assert soup.find("section", class_="cpas-card") is None
     assert soup.find("input", id="code_postal")["value"] == code
+
+
+def card_of(soup: BeautifulSoup) -> str:
+    cards = soup.find_all("section", class_="cpas-card")
+    assert len(cards) == 1, cards
+    return str(cards[0].get_text(" "))
+
+
+def test_4000_gives_liege_and_no_invented_field(client: TestClient) -> None:
+    status, soup = page(client, "4000")
+    assert status == 200
+    text = card_of(soup)
+    assert soup.find("section", class_="cpas-card").find("h3").get_text() == "Liège"
+    assert "Ton CPAS est celui de la commune de Liège." in text
+    assert "«\u00a0CPAS de Liège\u00a0»" in text
+    # No address, phone or hours without a dated source: none is written, the page says so.
+    assert soup.find("section", class_="cpas-card").find("dl") is None
+    assert "pas trouvé de source datée" in text and "Ta commune peut te les donner" in text
+    assert "fusion" not in text
+    assert "Statbel" in text
+
+
+def test_9000_gives_gent_and_its_ocmw(client: TestClient) -> None:
+    _, soup = page(client, "9000")
+    card = soup.find("section", class_="cpas-card")
+    assert card.find("h3").get_text() == "Gent (Gand)"
+    text = card_of(soup)
+    assert "Ton CPAS est celui de la commune de Gent." in text
+    assert "OCMW Gent" in text and card.find("span", lang="nl") is not None
+    assert card.find("a", href="/fiches/ocmw-flandre-cpas-bruxelles") is not None
+
+
+@pytest.mark.parametrize("code", ["3720", "3721", "3500"])
+def test_kortessem_merged_into_hasselt_in_2025(client: TestClient, code: str) -> None:
+    _, soup = page(client, code)
+    text = card_of(soup)
+    assert soup.find("section", class_="cpas-card").find("h3").get_text() == "Hasselt"
+    assert "née de la fusion de Hasselt et Kortessem, le 1er janvier 2025" in text
+    assert "date de la page\u202f: 18 avril 2024" in text
+    link = soup.find("a", href=lambda href: href and "treize-fusions" in href)
+    assert link is not None
+
+
+@pytest.mark.parametrize("code", ["1570", "1540", "1755"])
+def test_galmaarden_herne_gooik_are_pajottegem(client: TestClient, code: str) -> None:
+    _, soup = page(client, code)
+    text = card_of(soup)
+    assert "Ton CPAS est celui de la commune de Pajottegem." in text
+    assert "Galmaarden, Gooik et Herne" in text
+
+
+@pytest.mark.parametrize("code", ["6600", "6686", "6687", "6688"])
+def test_bastogne_and_bertogne_are_bastogne(client: TestClient, code: str) -> None:
+    _, soup = page(client, code)
+    text = card_of(soup)
+    assert "Ton CPAS est celui de la commune de Bastogne." in text
+    assert "née de la fusion de Bastogne et Bertogne, le 2 décembre 2024" in text
+    assert "date de la page\u202f: 17 mai 2023" in text
+
+
+def test_4700_gives_eupen_and_the_word_oshz(client: TestClient) -> None:
+    _, soup = page(client, "4700")
+    card = soup.find("section", class_="cpas-card")
+    text = card_of(soup)
+    assert card.find("h3").get_text() == "Eupen"
+    assert "Ton CPAS est celui de la commune d'Eupen." in text
+    assert "ÖSHZ Eupen" in text and "Öffentliches Sozialhilfezentrum" in text
+    assert card.find("a", href="https://eupen.be/buergerservice/andere-dienste/oeshz") is not None
+    assert "OCMW" not in text
+
+
+def test_4780_gives_sankt_vith_with_its_french_name(client: TestClient) -> None:
+    _, soup = page(client, "4780")
+    assert soup.find("section", class_="cpas-card").find("h3").get_text() == (
+        "Sankt Vith (Saint-Vith)"
+    )
+
+
+def test_a_postcode_of_two_communes_shows_both(client: TestClient) -> None:
+    _, soup = page(client, "1804")
+    titles = [h3.get_text() for h3 in soup.find_all("h3")]
+    assert titles == ["Vilvoorde (Vilvorde)", "Zemst"]
+
+
+def test_every_commune_outside_brussels_is_known(directory: Directory) -> None:
+    towns = directory.belgium.communes
+    # Statbel, 1 January 2025: 285 communes in Flanders, 261 in Wallonia (9 German-speaking).
+    assert sum(town.region == "flandre" for town in towns) == 285
+    assert sum(town.region != "flandre" for town in towns) == 261
+    assert sum(town.region == "germanophone" for town in towns) == 9
+    for town in towns:
+        for code in town.codes_postaux:
+            assert town in [found.town for found in directory.elsewhere(code)]
+            assert directory.lookup(code) == []
 
 
 def test_every_brussels_postcode_1000_to_1210_of_the_19_communes(directory: Directory) -> None:
@@ -161,16 +255,15 @@ def test_the_questionnaire_and_the_problem_path_link_to_the_finder(client: TestC
 
 
 @pytest.fixture
-def copy(tmp_path: Path) -> Callable[[Callable[[dict], None]], Path]:
-    def make(change: Callable[[dict], None]) -> Path:
+def copy(tmp_path: Path) -> Callable[..., Path]:
+    def make(change: Callable[[dict], None], name: str = "cpas.yaml") -> Path:
         target = tmp_path / "content"
         target.mkdir()
-        shutil.copy(CONTENT_DIR / "cpas.yaml", target / "cpas.yaml")
-        data = yaml.safe_load((target / "cpas.yaml").read_text(encoding="utf-8"))
+        for file in ("cpas.yaml", "cpas_belgique.yaml"):
+            shutil.copy(CONTENT_DIR / file, target / file)
+        data = yaml.safe_load((target / name).read_text(encoding="utf-8"))
         change(data)
-        (target / "cpas.yaml").write_text(
-            yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
-        )
+        (target / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         return target
 
     return make
@@ -215,6 +308,50 @@ def test_check_content_rejects(
     assert any(message in str(problem) and "cpas.yaml:" in str(problem) for problem in problems), (
         problems
     )
+
+
+def hasselt_merger(data: dict) -> dict:
+    return next(m for m in data["fusions"] if m["commune"] == "71072")
+
+
+def undated_merger(data: dict) -> None:
+    data["sources"]["sans-date"] = {
+        "title": "Un article sans date",
+        "url": "https://example.org/fusion",
+        "consulte": "2026-12-03",
+    }
+    hasselt_merger(data)["source"] = "sans-date"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (undated_merger, "une fusion demande une source datée"),
+        (lambda d: hasselt_merger(d).update(source="nulle-part"), "« nulle-part »"),
+        (lambda d: hasselt_merger(d).pop("source"), "source"),
+        (lambda d: hasselt_merger(d).update(commune="99999"), "commune inconnue"),
+        (lambda d: d["communes"][0].update(codes_postaux=[108]), "code postal invalide"),
+        (lambda d: d["communes"][0].update(codes_postaux=[1080]), "déjà dans cpas.yaml"),
+        (lambda d: d["communes"][0].update(region="germanophone"), "germanophones"),
+    ],
+    ids=[
+        "undated-merger",
+        "unknown-source",
+        "merger-without-source",
+        "unknown-commune",
+        "bad-postcode",
+        "brussels-postcode",
+        "german-not-listed",
+    ],
+)
+def test_check_content_rejects_in_the_belgian_file(
+    copy: Callable[..., Path], change: Callable[[dict], None], message: str
+) -> None:
+    found, problems = load_directory(copy(change, "cpas_belgique.yaml"))
+    assert found is None
+    assert any(
+        message in str(problem) and "cpas_belgique.yaml:" in str(problem) for problem in problems
+    ), problems
 
 
 @pytest.mark.parametrize(
