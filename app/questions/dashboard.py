@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, and_, case, column, func, literal, select, values
+from sqlalchemy import String, and_, case, func, literal, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session, col
@@ -271,22 +271,37 @@ class Dashboard:
 # --- SQL ----------------------------------------------------------------------------------------
 
 
-def belgian_day(moment: Any, dialect: str) -> ColumnElement[Any]:
-    """SQL: the day in Belgium of a stored UTC timestamp.
+def summer_time(year: int) -> tuple[str, str]:
+    """When Belgium is on summer time in ``year``, in UTC as SQLite stores timestamps: from the
+    last Sunday of March to the last Sunday of October, at 01:00 UTC (the EU rule since 1996)."""
 
-    PostgreSQL knows the time zone. SQLite stores ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC and
-    knows none: Belgium is UTC+2 from the last Sunday of March at 01:00 UTC to the last Sunday
-    of October at 01:00 UTC (the EU rule since 1996), UTC+1 otherwise.
+    def last_sunday(month: int) -> dt.date:
+        day = dt.date(year, month, 31)
+        return day - dt.timedelta(days=(day.weekday() + 1) % 7)
+
+    return f"{last_sunday(3)} 01:00:00", f"{last_sunday(10)} 01:00:00"
+
+
+def belgian_day(moment: Any, dialect: str, years: range) -> ColumnElement[Any]:
+    """SQL: the day in Belgium of a stored UTC timestamp (of one of ``years`` on SQLite).
+
+    PostgreSQL knows the time zone. SQLite knows none and stores ``YYYY-MM-DD HH:MM:SS.ffffff``
+    in UTC: the summer times of the years are compared as text, which costs less than
+    computing them for each row.
     """
     if dialect == "postgresql":
         return func.date(func.timezone("Europe/Brussels", moment))
-    year = func.substr(moment, 1, 4, type_=String)
-    summer_starts = func.datetime(year.concat("-03-25"), "weekday 0", "+1 hour", type_=String)
-    summer_ends = func.datetime(year.concat("-10-25"), "weekday 0", "+1 hour", type_=String)
-    text = func.substr(moment, 1, 26, type_=String)
+    summers = [summer_time(year) for year in reversed(years)]
+    text = type_coerce(moment, String)
     offset = case(
-        (and_(text >= summer_starts, text < summer_ends), literal("+2 hours")),
-        else_=literal("+1 hour"),
+        *(
+            (
+                and_(text >= literal(begins, String), text < literal(ends, String)),
+                literal("+2 hours", String),
+            )
+            for begins, ends in summers
+        ),
+        else_=literal("+1 hour", String),
     )
     return func.date(text, offset, type_=String)
 
@@ -321,75 +336,64 @@ def compute(
     dialect = session.get_bind().dialect.name
     today = now.astimezone(BELGIUM).date()
     start, after = period.utc_bounds()
-    days = calendar(period.start, max(today, period.end))
-    calendar_table = (
-        values(column("day", Date), column("number", Integer), name="calendar")
-        .data(days)
-        .cte("calendar")
-    )
-    received_on = calendar_table.alias("received_on")
-    answered_on = calendar_table.alias("answered_on")
-    today_number = days[-1][1]
+    number = dict(calendar(period.start, max(today, period.end)))
 
+    years = range(period.start.year, today.year + 1)
     question = aliased(Message, name="question")
     answer = aliased(Message, name="answer")
-    in_period = and_(col(Thread.created_at) >= start, col(Thread.created_at) < after)
-
-    # The first answer of each thread received in the period, and who gave it.
-    ranked = (
-        select(
-            col(answer.thread_id).label("thread_id"),
-            col(answer.staff_id).label("staff_id"),
-            col(answer.published_at).label("published_at"),
-            func.row_number()
-            .over(
-                partition_by=col(answer.thread_id),
-                order_by=(col(answer.published_at), col(answer.id)),
-            )
-            .label("rank"),
-        )
-        .join(Thread, col(Thread.id) == col(answer.thread_id))
-        .where(in_period)
-        .where(col(answer.author) == Author.professional)
-        .where(col(answer.published_at).is_not(None))
-        .subquery("ranked")
+    professional_answers = (
+        col(answer.thread_id) == col(question.thread_id),
+        col(answer.author) == Author.professional,
+        col(answer.published_at).is_not(None),
     )
-    first = select(ranked).where(ranked.c.rank == 1).subquery("first_answer")
-
-    received_day = belgian_day(col(Thread.created_at), dialect)
-    answered_day = belgian_day(first.c.published_at, dialect)
-    delay = answered_on.c.number - received_on.c.number
-    waiting = col(question.state).in_(WAITING_STATES)
-    # Working days waited so far by a question without an answer; -1 once it no longer waits.
-    age = case((waiting, today_number - received_on.c.number), else_=-1)
+    first_at = (
+        select(func.min(col(answer.published_at)))
+        .where(*professional_answers)
+        .correlate(question)
+        .scalar_subquery()
+    )
+    first_by = (
+        select(col(answer.staff_id))
+        .where(*professional_answers)
+        .order_by(col(answer.published_at))
+        .limit(1)
+        .correlate(question)
+        .scalar_subquery()
+    )
+    # One row per question asked in the period (a question is the message without a parent:
+    # it is written when its thread is), read from an index; materialized, so that the first
+    # answer is looked up once per question, not once per use in the grouping below.
+    received = (
+        select(
+            col(Thread.fiche_slug).label("fiche"),
+            belgian_day(col(question.created_at), dialect, years).label("received"),
+            first_at.label("first_at"),
+            first_by.label("first_by"),
+            col(question.state).in_(WAITING_STATES).label("waiting"),
+        )
+        .select_from(question)
+        .join(Thread, col(Thread.id) == col(question.thread_id))
+        .where(col(question.parent_id).is_(None))
+        .where(col(question.created_at) >= start, col(question.created_at) < after)
+        .where(col(question.state) != MessageState.spam)
+        .cte("received")
+        .prefix_with("MATERIALIZED")
+    )
+    answered = belgian_day(received.c.first_at, dialect, years).label("answered")
     rows = session.execute(
         select(
-            col(Thread.fiche_slug),
-            first.c.staff_id,
-            received_on.c.day,
-            delay.label("delay"),
-            case((first.c.published_at.is_(None), age), else_=None).label("age"),
-            func.count().label("count"),
-        )
-        .select_from(Thread)
-        .join(
-            question,
-            and_(
-                col(question.thread_id) == col(Thread.id),
-                col(question.parent_id).is_(None),
-            ),
-        )
-        .join(received_on, received_on.c.day == received_day)
-        .outerjoin(first, first.c.thread_id == col(Thread.id))
-        .outerjoin(answered_on, answered_on.c.day == answered_day)
-        .where(in_period)
-        .where(col(question.state) != MessageState.spam)
-        .group_by(
-            col(Thread.fiche_slug),
-            first.c.staff_id,
-            received_on.c.day,
-            "delay",
-            "age",
+            received.c.fiche,
+            received.c.first_by,
+            received.c.received,
+            answered,
+            received.c.waiting,
+            func.count(),
+        ).group_by(
+            received.c.fiche,
+            received.c.first_by,
+            received.c.received,
+            answered,
+            received.c.waiting,
         )
     ).all()
 
@@ -397,19 +401,21 @@ def compute(
     by_fiche: dict[str | None, Delays] = defaultdict(Delays)
     by_staff: dict[int, Delays] = defaultdict(Delays)
     received_by_day: Counter[dt.date] = Counter()
-    for fiche_slug, staff_id, day, days_taken, days_waiting, count in rows:
-        received_by_day[_as_date(day)] += count
+    for fiche_slug, staff_id, received_text, answered_text, waiting, count in rows:
+        received_on = _as_date(received_text)
+        received_by_day[received_on] += count
         groups = [overall, by_fiche[fiche_slug]]
         for group in groups:
             group.received += count
-        if days_taken is not None:
+        if answered_text is not None:
+            taken = number[_as_date(answered_text)] - number[received_on]
             for group in [*groups, by_staff[staff_id]] if staff_id is not None else groups:
-                group.answered[int(days_taken)] += count
-        elif days_waiting is not None and days_waiting > usual_days:
+                group.answered[taken] += count
+        elif waiting and number[today] - number[received_on] > usual_days:
             for group in groups:
                 group.late_waiting += count
 
-    answered_by_day = _first_answers_by_day(session, dialect, start=start, after=after)
+    answered_by_day = _first_answers_by_day(session, dialect, years, start=start, after=after)
     answers_by_staff = dict(
         session.execute(
             select(col(Message.staff_id), func.count())
@@ -465,7 +471,7 @@ def compute(
 
 
 def _first_answers_by_day(
-    session: Session, dialect: str, *, start: dt.datetime, after: dt.datetime
+    session: Session, dialect: str, years: range, *, start: dt.datetime, after: dt.datetime
 ) -> Counter[dt.date]:
     """Questions whose first answer was published in the period, by Belgian day."""
     answer = aliased(Message, name="answer")
@@ -477,7 +483,7 @@ def _first_answers_by_day(
         .where(col(earlier.published_at) < col(answer.published_at))
         .exists()
     )
-    day = belgian_day(col(answer.published_at), dialect).label("day")
+    day = belgian_day(col(answer.published_at), dialect, years).label("day")
     rows = session.execute(
         select(day, func.count(func.distinct(col(answer.thread_id))))
         .where(col(answer.author) == Author.professional)
@@ -517,7 +523,8 @@ def _open_by_age(
 ) -> list[AgeRow]:
     """Published questions and follow-ups waiting for an answer now, by working days waited
     (the work queue's "à répondre" and "relance" items)."""
-    day = belgian_day(col(Thread.waiting_since), dialect).label("day")
+    day = belgian_day(col(Thread.waiting_since), dialect, range(EARLIEST.year, today.year + 1))
+    day = day.label("day")
     rows = session.execute(
         select(day, func.count())
         .where(col(Thread.state) == ThreadState.awaiting_answer)

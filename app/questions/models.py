@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow
@@ -126,6 +126,14 @@ class Message(SQLModel, table=True):
     """The question (no parent), a professional's answer, or the asker's reply."""
 
     __tablename__ = "question_message"
+    # For the dashboard's aggregates (app/questions/dashboard.py): each covers its query.
+    __table_args__ = (
+        Index("ix_question_message_questions", "parent_id", "created_at", "state", "thread_id"),
+        Index(
+            "ix_question_message_thread_answers", "thread_id", "author", "published_at", "staff_id"
+        ),
+        Index("ix_question_message_published", "author", "published_at", "staff_id", "thread_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     thread_id: int = Field(foreign_key="question_thread.id", index=True)
