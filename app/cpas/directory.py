@@ -160,10 +160,14 @@ class Directory:
     outside: dict[int, tuple[TownOutside, ...]]
 
     @property
-    def german_sources(self) -> tuple[PageSource, ...]:
-        """Where the 9 German-speaking communes and the word « ÖSHZ » come from."""
-        names = (self.belgium.germanophones.source, OSHZ_SOURCE)
-        return tuple(self.belgium.sources[name] for name in names)
+    def german_source(self) -> PageSource:
+        """Where the list of the 9 German-speaking communes comes from."""
+        return self.belgium.sources[self.belgium.germanophones.source]
+
+    @property
+    def oshz_source(self) -> PageSource:
+        """Where the word « ÖSHZ » (the CPAS in German) comes from."""
+        return self.belgium.sources[OSHZ_SOURCE]
 
     def elsewhere(self, postcode: int) -> list[FoundOutside]:
         """The communes of Flanders and Wallonia that have this postcode (most have one)."""

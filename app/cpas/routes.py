@@ -42,7 +42,8 @@ async def finder(request: Request, code_postal: str | None = None) -> Response:
         "postcode": postcode,
         "found": found,
         "elsewhere": elsewhere,
-        "german_sources": directory.german_sources,
+        "oshz_source": directory.oshz_source,
+        "german_source": directory.german_source,
         "field": FIELD,
     }
     return render(request, "cpas/trouver.html", context, 400 if errors else 200)

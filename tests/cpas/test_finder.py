@@ -123,7 +123,7 @@ def test_4000_gives_liege_and_no_invented_field(client: TestClient) -> None:
     # No address, phone or hours without a dated source: none is written, the page says so.
     assert soup.find("section", class_="cpas-card").find("dl") is None
     assert "pas trouvé de source datée" in text and "Ta commune peut te les donner" in text
-    assert "fusion" not in text
+    assert "née de la fusion" not in text
     assert "Statbel" in text
 
 
@@ -135,6 +135,7 @@ def test_9000_gives_gent_and_its_ocmw(client: TestClient) -> None:
     assert "Ton CPAS est celui de la commune de Gent." in text
     assert "OCMW Gent" in text and card.find("span", lang="nl") is not None
     assert card.find("a", href="/fiches/ocmw-flandre-cpas-bruxelles") is not None
+    assert "sauf dans quelques communes «\u00a0à facilités\u00a0»" in text
 
 
 @pytest.mark.parametrize("code", ["3720", "3721", "3500"])
@@ -173,7 +174,16 @@ def test_4700_gives_eupen_and_the_word_oshz(client: TestClient) -> None:
     assert "Ton CPAS est celui de la commune d'Eupen." in text
     assert "ÖSHZ Eupen" in text and "Öffentliches Sozialhilfezentrum" in text
     assert card.find("a", href="https://eupen.be/buergerservice/andere-dienste/oeshz") is not None
+    assert card.find("details").find("a", href="https://www.pdg.be/desktopdefault.aspx/tabid-3995/")
     assert "OCMW" not in text
+
+
+def test_a_walloon_card_names_neither_ocmw_nor_oshz(client: TestClient) -> None:
+    _, soup = page(client, "5000")
+    text = card_of(soup)
+    assert "Ton CPAS est celui de la commune de Namur." in text
+    assert "OCMW" not in text and "ÖSHZ" not in text
+    assert "1er janvier 2025" in text
 
 
 def test_4780_gives_sankt_vith_with_its_french_name(client: TestClient) -> None:
