@@ -4,11 +4,13 @@ The result page carries a person's answers, so it is rendered on every request a
 whole. Most of it, though, is the same for everyone in the same case: a right's section shows
 its status, the cases of the rules that applied, the category and the amounts of the day, all
 texts of ``content/``. ``ResultPieces`` renders each piece (the macros of
-``questionnaire/_result_parts.html``) the first time it is needed and keeps it for that content
-version (the questionnaire and the library of fiches) and that day. Pieces that can show one of
-the person's answers are rendered on every request and never kept: a reason, a step or an
-exemption whose text holds ``{answer:…}``, the category's reason when it does, and the estimate
-of the amount (``_estimation.html``), which the section of its right gets in between.
+``questionnaire/_result_parts.html``, and ``_other_help.html`` for the entries shown) the first
+time it is needed and keeps it for that content version (the questionnaire and the library of
+fiches) and that day. Pieces that can show what the person typed are rendered on every request
+and never kept: a reason, a step or an exemption whose text holds ``{answer:…}``, the
+category's reason when it does, a number or an amount in « Ta situation », a typed e-mail
+address, and the estimate of the amount (``_estimation.html``), which the section of its right
+gets in between.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from markupsafe import Markup
 
 from app.fiches.library import Library
 from app.questionnaire import Questionnaire, Reason, Result, RightResult, SummaryRow
+from app.questionnaire.other_help import ShownHelp
 from app.questionnaire.site import SiteQuestionnaire, french_spacing
 
 PARTS = "questionnaire/_result_parts.html"
 ESTIMATION = "questionnaire/_estimation.html"
+OTHER_HELP = "questionnaire/_other_help.html"
 # Far above the pieces the content can give in a day (rights × statuses × cases that apply);
 # past it, pieces are still rendered, just no longer kept.
 MAX_KEPT = 20_000
@@ -92,6 +96,7 @@ class ResultPieces:
         )
         self.macros = cast(Any, module)  # its macros are attributes made at run time
         self.estimation = environment.get_template(ESTIMATION)
+        self.other_help = environment.get_template(OTHER_HELP)
         self.reasons_start = line(self.macros.reasons_start())
         # Only the answers a person picks among the content's options may be kept.
         self.chosen_answers = frozenset(
@@ -175,9 +180,20 @@ class PagePieces:
     def reason_item(self, reason: Reason) -> Markup:
         pieces = self.pieces
         return pieces.piece(
-            ("reason", reason),
+            ("reason", reason.kind, reason.text, reason.since),
             reason.rule not in pieces.personal_reasons,
             lambda: line(pieces.macros.reason_item(reason)),
+        )
+
+    def other_help(self, shown: Sequence[ShownHelp], pdf: bool) -> Markup:
+        """« Les aides d'autres organismes »: on a day, an id names one version of an entry."""
+        pieces = self.pieces
+        return pieces.piece(
+            ("other_help", tuple(help_.entry.id for help_ in shown), pdf),
+            True,
+            lambda: already_html(
+                pieces.other_help.render(other_help=shown, pdf=pdf, fr=french_spacing)
+            ),
         )
 
     def how_to_apply_item(self, step: str) -> Markup:
