@@ -7,9 +7,10 @@ estimate, then the first ones of ``tests/questionnaire/scenarios.yaml``) is ente
 the counter mode (``/ai-je-droit/express``); each result's HTML is saved and served by nginx.
 A wrk Lua script makes every connection cycle through the distinct result URLs, on the site
 and on nginx alike, in the same run: a server that kept pages by token would not help itself
-much with one URL among many, and the figures are for the mix of situations.
+much with one URL among many, and the figures are for the mix of situations. The two servers
+are loaded in turn, in short rounds, and the ratio is that of their mean rates.
 
-    python bench/result_page.py [--duration 10] [--connections 32] [--situations 20]
+    python bench/result_page.py [--duration 5] [--rounds 4] [--connections 32] [--situations 20]
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -99,7 +101,8 @@ def cycling_script(path: Path, urls: list[str]) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=5, help="secondes par manche")
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--situations", type=int, default=20)
     args = parser.parse_args()
@@ -139,15 +142,31 @@ def main() -> None:
             )
             nginx = site_bench.start_nginx(static, nginx_port, tmp)
             site_bench.wait_for(f"http://127.0.0.1:{nginx_port}/resultat/0")
-            app = site_bench.wrk(base + "/", args.duration, args.connections, app_script)
-            ngx = site_bench.wrk(
-                f"http://127.0.0.1:{nginx_port}/", args.duration, args.connections, nginx_script
-            )
-            note = f"  ({app[2]} réponses non 2xx)" if app[2] else ""
+            # Alternate short rounds: a shared machine's load changes from minute to minute,
+            # and both servers then see the same mix of it.
+            apps, ngxs = [], []
+            for _ in range(args.rounds):
+                apps.append(site_bench.wrk(base + "/", args.duration, args.connections, app_script))
+                ngxs.append(
+                    site_bench.wrk(
+                        f"http://127.0.0.1:{nginx_port}/",
+                        args.duration,
+                        args.connections,
+                        nginx_script,
+                    )
+                )
             print(f"{'app req/s':>10} {'app p99':>10} {'nginx req/s':>12} {'nginx p99':>10} ratio")
+            for app, ngx in zip(apps, ngxs, strict=True):
+                note = f"  ({app[2]} réponses non 2xx)" if app[2] else ""
+                print(
+                    f"{app[0]:>10.0f} {app[1]:>8.1f}ms {ngx[0]:>12.0f} {ngx[1]:>8.1f}ms "
+                    f"{app[0] / ngx[0]:.3f}{note}"
+                )
+            app_rps = statistics.mean(app[0] for app in apps)
+            ngx_rps = statistics.mean(ngx[0] for ngx in ngxs)
             print(
-                f"{app[0]:>10.0f} {app[1]:>8.1f}ms {ngx[0]:>12.0f} {ngx[1]:>8.1f}ms "
-                f"{app[0] / ngx[0]:.3f}{note}"
+                f"moyenne de {args.rounds} manches : {app_rps:.0f} req/s contre {ngx_rps:.0f}, "
+                f"ratio {app_rps / ngx_rps:.3f}"
             )
         finally:
             site_bench.stop(site)
