@@ -58,14 +58,14 @@ def communes_block(data_dir: Path, germanophones: set[str]) -> str:
     return MARK + "".join(dumped)
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], target: Path = TARGET) -> int:
     if len(argv) != 1:
         print(__doc__, file=sys.stderr)
         return 2
-    text = TARGET.read_text(encoding="utf-8")
+    text = target.read_text(encoding="utf-8")
     head = text.split("\n" + MARK, 1)[0].rstrip("\n") + "\n\n"
     germanophones = set(yaml.safe_load(head)["germanophones"]["refnis"])
-    TARGET.write_text(head + communes_block(Path(argv[0]), germanophones), encoding="utf-8")
+    target.write_text(head + communes_block(Path(argv[0]), germanophones), encoding="utf-8")
     return 0
 
 

@@ -260,6 +260,7 @@ def load_belgium(
         if refnis not in towns:
             raw.append((("germanophones", "refnis", index), f"commune inconnue : {refnis}"))
     merged: set[str] = set()
+    names = {town.nom for town in data.communes}
     for index, merger in enumerate(data.fusions):
         path = ("fusions", index)
         if merger.commune not in towns:
@@ -267,6 +268,10 @@ def load_belgium(
         elif merger.commune in merged:
             raw.append(((*path, "commune"), f"la fusion de « {merger.commune} » est déjà écrite"))
         merged.add(merger.commune)
+        new_name = towns[merger.commune].nom if merger.commune in towns else ""
+        for old in merger.anciennes:
+            if old != new_name and old in names:
+                raw.append(((*path, "anciennes"), f"« {old} » est encore une commune de la liste"))
         source = data.sources.get(merger.source)
         if source is None:
             raw.append(((*path, "source"), f"la source « {merger.source} » n'existe pas"))

@@ -340,6 +340,10 @@ def undated_merger(data: dict) -> None:
         (lambda d: hasselt_merger(d).update(source="nulle-part"), "« nulle-part »"),
         (lambda d: hasselt_merger(d).pop("source"), "source"),
         (lambda d: hasselt_merger(d).update(commune="99999"), "commune inconnue"),
+        (
+            lambda d: hasselt_merger(d).update(anciennes=["Hasselt", "Genk"]),
+            "« Genk » est encore une commune",
+        ),
         (lambda d: d["communes"][0].update(codes_postaux=[108]), "code postal invalide"),
         (lambda d: d["communes"][0].update(codes_postaux=[1080]), "déjà dans cpas.yaml"),
         (lambda d: d["communes"][0].update(region="germanophone"), "germanophones"),
@@ -349,6 +353,7 @@ def undated_merger(data: dict) -> None:
         "unknown-source",
         "merger-without-source",
         "unknown-commune",
+        "old-commune-still-listed",
         "bad-postcode",
         "brussels-postcode",
         "german-not-listed",
