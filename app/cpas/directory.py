@@ -75,6 +75,8 @@ class Commune(_Data):
     nom: str = Field(min_length=1)
     region: Literal["bruxelles", "wallonie", "flandre", "germanophone"]
     codes_postaux: tuple[int, ...] = Field(min_length=1)
+    # A postcode of another commune that partly lies on this one's territory (Statbel): 1040, 1050.
+    codes_partages: tuple[int, ...] = ()
     sources_codes: tuple[str, ...] = (DEFAULT_POSTCODE_SOURCE,)
     cpas: Cpas
 
@@ -140,6 +142,7 @@ class Found:
     postcode_sources: tuple[PageSource, ...]
     fields: tuple[ShownField, ...]
     missing: tuple[str, ...]  # the dated fields with no source: « l'adresse »…
+    shared: bool = False  # only part of the postcode lies on this commune
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class FoundOutside:
 class Directory:
     data: DirectoryFile
     by_postcode: dict[int, tuple[Commune, ...]]
+    shared: dict[int, tuple[Commune, ...]]
     belgium: BelgiumFile
     outside: dict[int, tuple[TownOutside, ...]]
 
@@ -181,8 +185,10 @@ class Directory:
         return found
 
     def lookup(self, postcode: int) -> list[Found]:
+        """The communes of the postcode, then those that have only part of it."""
         found = []
-        for commune in self.by_postcode.get(postcode, ()):
+        primary = self.by_postcode.get(postcode, ())
+        for commune in (*primary, *self.shared.get(postcode, ())):
             fields = []
             for name, label in (
                 ("adresse", "Adresse"),
@@ -198,7 +204,8 @@ class Directory:
             missing = tuple(
                 words for name, words in MISSING_WORDS if getattr(commune.cpas, name) is None
             )
-            found.append(Found(commune, sources, tuple(fields), missing))
+            shared = commune not in primary
+            found.append(Found(commune, sources, tuple(fields), missing, shared))
         return found
 
 
@@ -296,6 +303,7 @@ def load_directory(content_dir: Path) -> tuple[Directory | None, list[Problem]]:
         return None, file.problems
     raw = _check_sources(data.sources)
     by_postcode: dict[int, list[Commune]] = {}
+    shared: dict[int, list[Commune]] = {}
     ids: set[str] = set()
     for index, commune in enumerate(data.communes):
         path: tuple[str | int, ...] = ("communes", index)
@@ -310,6 +318,10 @@ def load_directory(content_dir: Path) -> tuple[Directory | None, list[Problem]]:
                     ((*path, "codes_postaux", c_index), f"le code postal {code} est déjà ailleurs")
                 )
             by_postcode.setdefault(code, []).append(commune)
+        for c_index, code in enumerate(commune.codes_partages):
+            if code in commune.codes_postaux or code in commune.codes_partages[:c_index]:
+                raw.append(((*path, "codes_partages", c_index), f"{code} : déjà dans la commune"))
+            shared.setdefault(code, []).append(commune)
         for name in commune.sources_codes:
             if name not in data.sources:
                 raw.append(((*path, "sources_codes"), f"la source « {name} » n'existe pas"))
@@ -330,10 +342,21 @@ def load_directory(content_dir: Path) -> tuple[Directory | None, list[Problem]]:
                 )
             if name == "site" and not field.valeur.startswith("https://"):
                 raw.append((where, "le site s'écrit avec https://"))
+    for index, commune in enumerate(data.communes):
+        for c_index, code in enumerate(commune.codes_partages):
+            if code not in by_postcode:
+                raw.append(
+                    (
+                        ("communes", index, "codes_partages", c_index),
+                        f"le code postal {code} n'est le code d'aucune autre commune",
+                    )
+                )
     problems = [file.problem(path, message) for path, message in raw]
     belgium, more = load_belgium(content_dir, set(by_postcode))
     problems += more
     if problems or belgium is None:
         return None, problems
     frozen = {code: tuple(communes) for code, communes in by_postcode.items()}
-    return Directory(data=data, by_postcode=frozen, belgium=belgium[0], outside=belgium[1]), []
+    partly = {code: tuple(communes) for code, communes in shared.items()}
+    directory = Directory(data, frozen, partly, belgium=belgium[0], outside=belgium[1])
+    return directory, []

@@ -72,6 +72,12 @@ def walk(page: Page, live_server: LiveServer, *, axe: bool, name: str) -> None:
         assert not axe or axe_violations(page) == []
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.screenshot(path=str(SHOTS / f"cpas-{code}-{name}.png"), full_page=True)
+    search_with_keyboard(page, "1050")
+    assert page.locator(".cpas-card h3").count() == 2
+    assert "Une partie seulement" in page.locator(".cpas-card").nth(1).inner_text()
+    assert not axe or axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(SHOTS / f"cpas-1050-{name}.png"), full_page=True)
     search_with_keyboard(page, "9999")
     assert "ne connaît pas ce code postal" in page.locator(".cpas-results").inner_text()
     assert not axe or axe_violations(page) == []
@@ -115,6 +121,7 @@ def test_finder_and_other_help_with_javascript(
             "eupen": client.get(live_server.url("/trouver-mon-cpas?code_postal=4700")).text,
             "bertogne": client.get(live_server.url("/trouver-mon-cpas?code_postal=6686")).text,
             "vilvorde": client.get(live_server.url("/trouver-mon-cpas?code_postal=1804")).text,
+            "ixelles": client.get(live_server.url("/trouver-mon-cpas?code_postal=1050")).text,
             "résultat": client.get(url).text,
         }
     assert vnu_errors(documents, tmp_path) == {}

@@ -235,7 +235,25 @@ def test_every_brussels_postcode_1000_to_1210_of_the_19_communes(directory: Dire
         1200,
         1210,
     ):
-        assert len(directory.lookup(code)) == 1, code
+        found = directory.lookup(code)
+        assert not found[0].shared and [item.shared for item in found[1:]] == [True] * (
+            len(found) - 1
+        ), code
+
+
+@pytest.mark.parametrize(("code", "first"), [("1040", "Etterbeek"), ("1050", "Ixelles")])
+def test_part_of_1040_and_1050_is_the_city_of_brussels(
+    client: TestClient, code: str, first: str
+) -> None:
+    _, soup = page(client, code)
+    cards = soup.find_all("section", class_="cpas-card")
+    assert [card.find("h3").get_text().split("\u202f:")[0] for card in cards] == [
+        first,
+        "Bruxelles (Ville de Bruxelles)",
+    ]
+    assert "Une partie seulement" not in cards[0].get_text()
+    assert f"Une partie seulement du code postal {code}" in cards[1].get_text()
+    assert "Statbel" in cards[1].find("details").get_text()
 
 
 def test_check_postcode_strips_spaces() -> None:
@@ -301,6 +319,8 @@ def molenbeek(data: dict) -> dict:
         (lambda d: molenbeek(d)["cpas"].update(horaires={"valeur": "9 h"}), "source"),
         (lambda d: molenbeek(d).update(codes_postaux=[108]), "code postal invalide"),
         (lambda d: molenbeek(d).update(codes_postaux=[1000]), "déjà ailleurs"),
+        (lambda d: molenbeek(d).update(codes_partages=[1300]), "d'aucune autre commune"),
+        (lambda d: molenbeek(d).update(codes_partages=[1080]), "déjà dans la commune"),
     ],
     ids=[
         "undated-address",
@@ -308,6 +328,8 @@ def molenbeek(data: dict) -> dict:
         "field-without-source",
         "bad-postcode",
         "duplicate-postcode",
+        "shared-postcode-of-no-commune",
+        "shared-postcode-of-itself",
     ],
 )
 def test_check_content_rejects(
