@@ -363,11 +363,8 @@ def _evaluate_right(
         for case in criterion.cases:
             if case.applies(ctx):
                 text = case.reason.render(ctx, q.by_id, q.texts)
-                # Made of checked content: not validated again (the page's hot path).
                 reasons.append(
-                    Reason.model_construct(
-                        kind=case.outcome, text=text, rule=case.rule, since=case.spec.from_
-                    )
+                    Reason(kind=case.outcome, text=text, rule=case.rule, since=case.spec.from_)
                 )
                 rank = RANK[case.outcome]
                 steps.extend((rank, step) for step in case.next_steps)
@@ -461,7 +458,7 @@ def summary_rows(q: Questionnaire, answers: Answers | Walk) -> list[SummaryRow]:
     walked = walk(q, answers)
     kept = walked.kept
     return [
-        SummaryRow.model_construct(  # checked content and answers: not validated again
+        SummaryRow(
             question_id=question.id,
             label=question.summary,
             answer=format_answer(question, kept[question.id], q.texts),
