@@ -56,6 +56,9 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/work_queue.py
 	@if [ -n "$(BENCH_DATABASE_URL)" ]; then \
 		$(BIN)/python bench/work_queue.py --database-url "$(BENCH_DATABASE_URL)"; fi
+	$(BIN)/python bench/dashboard.py
+	@if [ -n "$(BENCH_DATABASE_URL)" ]; then \
+		$(BIN)/python bench/dashboard.py --database-url "$(BENCH_DATABASE_URL)"; fi
 
 clean:
 	rm -rf $(VENV) var tests/browser/node_modules .mypy_cache .ruff_cache .pytest_cache

@@ -26,6 +26,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import String, and_, case, func, literal, select, type_coerce
@@ -306,8 +307,14 @@ def belgian_day(moment: Any, dialect: str, years: range) -> ColumnElement[Any]:
     return func.date(text, offset, type_=String)
 
 
+@lru_cache(maxsize=4096)
+def _day_of_text(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
 def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    """A day as the database gives it: a date (PostgreSQL) or its ISO text (SQLite)."""
+    return value if isinstance(value, dt.date) else _day_of_text(value)
 
 
 def calendar(first: dt.date, last: dt.date) -> list[tuple[dt.date, int]]:
