@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter, defaultdict
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +37,7 @@ from sqlmodel import Session, col
 
 from app.probleme.logic import DATE_FORMATS
 from app.questions.models import Author, Message, MessageState, Thread, ThreadState
+from app.questions.threads import public_version
 from app.questions.workdays import is_working_day, working_days_between
 from app.staff.models import StaffUser
 from app.templating import BELGIUM
@@ -541,3 +543,57 @@ def _open_by_age(
     ).all()
     ages = ((working_days_between(_as_date(d), today), n) for d, n in rows)
     return _bucketed(all_buckets, ages)
+
+
+# --- Kept while nothing changes ------------------------------------------------------------------
+
+_KEPT: OrderedDict[tuple[object, ...], Dashboard] = OrderedDict()
+_KEPT_LOCK = threading.Lock()
+KEPT_MAX = 32
+
+
+def data_version(session: Session) -> tuple[int, int]:
+    """Changes whenever a figure may: a new message (its id), or any change of state of a
+    message or a thread (every one goes through ``threads.public_changed``)."""
+    newest = session.execute(select(func.max(col(Message.id)))).scalar() or 0
+    return newest, public_version(session)
+
+
+def figures(
+    session: Session,
+    *,
+    period: Period,
+    usual_days: int,
+    fiche_titles: Mapping[str, str],
+    now: dt.datetime,
+) -> Dashboard:
+    """:func:`compute`, or its result kept in this process for the same period, day, titles and
+    data: the page and its five exports, or colleagues reloading it, cost one computation
+    until something changes (two cheap reads tell)."""
+    key = (
+        str(session.get_bind().engine.url),
+        period,
+        usual_days,
+        now.astimezone(BELGIUM).date(),
+        frozenset(fiche_titles.items()),
+        data_version(session),
+    )
+    with _KEPT_LOCK:
+        kept = _KEPT.get(key)
+        if kept is not None:
+            _KEPT.move_to_end(key)
+            return kept
+    found = compute(
+        session, period=period, usual_days=usual_days, fiche_titles=fiche_titles, now=now
+    )
+    with _KEPT_LOCK:
+        _KEPT[key] = found
+        while len(_KEPT) > KEPT_MAX:
+            _KEPT.popitem(last=False)
+    return found
+
+
+def forget_kept() -> None:
+    """Drop the kept figures (the bench measures the page computing them afresh)."""
+    with _KEPT_LOCK:
+        _KEPT.clear()

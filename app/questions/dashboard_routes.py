@@ -15,7 +15,7 @@ from app.db import SessionDep, utcnow
 from app.fiches.library import Library
 from app.fiches.routes import LibraryDep
 from app.questions import charts
-from app.questions.dashboard import Dashboard, Period, compute, read_period
+from app.questions.dashboard import Dashboard, Period, figures, read_period
 from app.questions.routes import SettingsDep
 from app.staff.auth import require_role, require_staff
 from app.staff.models import Role
@@ -44,7 +44,7 @@ def _figures(
     typed = {name: request.query_params.get(name, "")[:TYPED_MAX].strip() for name in ("du", "au")}
     now = utcnow()
     period, errors = read_period(typed["du"], typed["au"], today=now.astimezone(BELGIUM).date())
-    figures = compute(
+    found = figures(
         session,
         period=period,
         usual_days=settings.usual_answer_days,
@@ -53,7 +53,7 @@ def _figures(
     )
     if not errors:
         typed = {"du": f"{period.start:%d/%m/%Y}", "au": f"{period.end:%d/%m/%Y}"}
-    return figures, errors, typed
+    return found, errors, typed
 
 
 @router.get("/tableau-de-bord", name="staff_dashboard")

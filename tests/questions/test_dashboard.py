@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.questions import answering, asking, moderation, threads
 from app.questions.dashboard import Dashboard, Period, belgian_day, compute
+from app.questions.dashboard import figures as dashboard_figures
 from app.questions.models import Author, Message, MessageState, Thread
 from app.staff.models import Role, StaffUser
 from tests.questions.test_work_queue import account, session
@@ -579,3 +580,52 @@ def test_professional_answers_are_the_ones_counted(app: FastAPI, session: Sessio
     assert replies and all(r.state == MessageState.published for r in replies)
     board = figures(session)
     assert {row.name for row in board.professionals} == {"Alice", "Bruno"}
+
+
+def test_kept_figures_follow_every_change(app: FastAPI, session: Session) -> None:
+    """The page reuses its figures while nothing changed, and never after a change."""
+    seed_history(app, session)
+    before = kept_figures(session)
+    assert kept_figures(session) is before  # nothing changed: the same figures
+    waiting = session.exec(
+        select(Thread).where(
+            col(Thread.fiche_slug) == STUDENT, col(Thread.state) == "awaiting_answer"
+        )
+    ).first()
+    assert waiting is not None
+    bruno = session.exec(select(StaffUser).where(col(StaffUser.display_name) == "Bruno")).one()
+    answering.answer(
+        session,
+        settings=app.state.settings,
+        links=links_for(app),
+        thread=waiting,
+        parent_id=None,
+        body="Une réponse tardive.",
+        staff=bruno,
+        now=at("2026-11-27", "09:00"),
+    )
+    after = kept_figures(session)
+    assert after is not before
+    assert after.overall.answered_count == before.overall.answered_count + 1
+    asking.ask(
+        session,
+        settings=app.state.settings,
+        links=links_for(app),
+        pseudonym="Nouvelle",
+        email="nouvelle@example.be",
+        body="Bonjour, une question arrivée après le premier calcul du tableau de bord ?",
+        fiche_slug=None,
+        address="192.0.2.200",
+        now=at("2026-11-20", "09:00"),
+    )
+    assert kept_figures(session).overall.received == after.overall.received + 1
+
+
+def kept_figures(session: Session) -> Dashboard:
+    return dashboard_figures(
+        session,
+        period=Period(FIRST_DAY, LAST_DAY),
+        usual_days=USUAL,
+        fiche_titles={PIIS: "Le PIIS", STUDENT: "Étudiant"},
+        now=NOW,
+    )
