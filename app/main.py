@@ -74,13 +74,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     register_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_DIR / "static"), name="static")
+    # The questionnaire's pages first: its result page is rendered on every request (most
+    # other pages come from the page cache, before any routing), and routes are tried in order.
+    app.include_router(questionnaire_router)
+    app.include_router(questionnaire_share_router)
+    app.include_router(questionnaire_express_router)
     app.include_router(pages_router)
     app.include_router(fiches_router)
     app.include_router(changes_router)
     app.include_router(probleme_router)
-    app.include_router(questionnaire_router)
-    app.include_router(questionnaire_share_router)
-    app.include_router(questionnaire_express_router)
     app.include_router(questionnaire_api_router(app.state.questionnaire))
     app.include_router(cpas_router)
     app.include_router(search_router)
