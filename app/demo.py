@@ -24,7 +24,15 @@ def seed_demo(session: Session, settings: Settings) -> Iterator[str]:
     for email, name, roles in DEMO_STAFF:
         if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
             continue
-        create_staff(session, email=email, display_name=name, password=DEMO_PASSWORD, roles=roles)
+        # .invalid: reserved addresses that no e-mail can reach, refused to real accounts.
+        create_staff(
+            session,
+            email=email,
+            display_name=name,
+            password=DEMO_PASSWORD,
+            roles=roles,
+            check_address=False,
+        )
         yield f"Compte de démonstration : {email} / {DEMO_PASSWORD}"
     yield from seed_demo_threads(
         session,

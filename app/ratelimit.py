@@ -83,10 +83,11 @@ def hits(
     return 0 if window_start <= now - window else count
 
 
-def reset(session: Session, *, key: str) -> None:
-    """Forget the hits of ``key``."""
+def reset(session: Session, *, key: str, commit: bool = True) -> None:
+    """Forget the hits of ``key`` (in the caller's transaction with ``commit=False``)."""
     session.exec(delete(RateCounter).where(col(RateCounter.key) == key))
-    session.commit()
+    if commit:
+        session.commit()
 
 
 def allowed(

@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from app.config import Settings
 from app.db import utcnow
-from app.questions import mails
+from app.questions import mails, moderation
 from app.questions.errors import RefusedError
 from app.questions.forms import clean, length_text, text_hash
 from app.questions.mails import MailLinks
@@ -24,7 +24,7 @@ from app.questions.models import (
     Thread,
 )
 from app.questions.private_link import links_for_asker, send_to_asker
-from app.questions.threads import placement, refresh_thread, reply_parent
+from app.questions.threads import placement, question_row, refresh_thread, reply_parent
 from app.questions.tree import answer_html
 from app.staff import audit
 from app.staff.models import StaffUser
@@ -49,14 +49,31 @@ def answer(
     parent_id: int | None,
     body: str,
     staff: StaffUser,
+    approve_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> Message:
-    """A professional's answer, published at once under the organisation's name; tells the asker."""
+    """A professional's answer, published at once under the organisation's name; tells the asker.
+
+    With ``approve_version``, the thread's pending question is published first (a moderator's
+    "publish and answer"): both, their audit lines and e-mails are one transaction, and nothing
+    is stored when the answer is refused.
+    """
     now = now or utcnow()
     body = clean(body)
     problems = answer_problems(body)
     if problems:
         raise RefusedError(problems)
+    if approve_version is not None:
+        moderation.approve(
+            session,
+            settings=settings,
+            links=links,
+            message=question_row(session, thread),
+            version=approve_version,
+            staff=staff,
+            now=now,
+            commit=False,
+        )
     parent = reply_parent(session, thread=thread, parent_id=parent_id, default_author=Author.asker)
     parent_place, depth = placement(parent)
     message = Message(

@@ -34,6 +34,14 @@ def _searchable_text(message: Message) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", answer_html(message.body))).split())
 
 
+def thread_path(thread_id: int) -> str:
+    """The public thread's path, from its route (search results link there)."""
+    # Imported here: the routes import this module (through ``threads``).
+    from app.questions.routes import router
+
+    return str(router.url_path_for("questions_thread", thread_id=thread_id))
+
+
 def index_thread(session: Session, thread: Thread) -> None:
     """Make search hold exactly the messages of ``thread`` that its public page shows."""
     thread_id = thread.id
@@ -46,6 +54,7 @@ def index_thread(session: Session, thread: Thread) -> None:
     if root is None:
         return
     title = _search_title(root.message)
+    path = thread_path(thread_id)
     documents: list[search_index.Document] = []
 
     def walk(node: Node) -> None:
@@ -61,7 +70,7 @@ def index_thread(session: Session, thread: Thread) -> None:
                 search_index.Document(
                     kind=EntryKind.question,
                     key=f"message:{message.id}",
-                    url=f"/questions/{thread_id}#message-{message.id}",
+                    url=f"{path}#message-{message.id}",
                     title=title,
                     heading=heading,
                     body=_searchable_text(message),

@@ -134,8 +134,10 @@ def approve(
     version: int,
     staff: StaffUser,
     now: dt.datetime | None = None,
+    commit: bool = True,
 ) -> Message:
-    """Publish a pending message; the asker is told when it is their question."""
+    """Publish a pending message; the asker is told when it is their question. With
+    ``commit=False`` it joins the caller's transaction (approve and answer in one step)."""
     thread = _move(
         session,
         message=message,
@@ -148,8 +150,9 @@ def approve(
         private_url, unsubscribe_url = links_for_asker(settings, links, thread)
         mail = mails.published(settings, private_url=private_url, unsubscribe_url=unsubscribe_url)
         send_to_asker(session, thread=thread, mail=mail, unsubscribe_url=unsubscribe_url)
-    session.commit()
-    session.refresh(message)
+    if commit:
+        session.commit()
+        session.refresh(message)
     return message
 
 

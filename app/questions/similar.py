@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from app.questions.indexing import thread_path
 from app.search.index import Hit, search
 from app.search.models import EntryKind
 from app.search.text import parse_query
@@ -34,7 +35,7 @@ def similar_to(
 ) -> Similar:
     """At most ``limit`` published questions (not ``skip_thread``) and fiches, closest first."""
     query = parse_query(text, synonyms)
-    own = f"/questions/{skip_thread}#" if skip_thread is not None else None
+    own = f"{thread_path(skip_thread)}#" if skip_thread is not None else None
     questions = [
         hit
         for hit in search(session, query, kind=EntryKind.question, limit=limit + 1, any_word=True)

@@ -500,28 +500,18 @@ def answer(
     if action == "apercu":
         preview = answering.markdown_preview(canned.fill(reponse, filling))
         return page(values=values, preview=preview)
-    problems = answering.answer_problems(reponse)
     unknown = canned.placeholder_problem(reponse, filling)
-    if problems or unknown:
-        return page(values=values, errors=problems or {"reponse": unknown or ""}, status_code=400)
+    if unknown:
+        return page(values=values, errors={"reponse": unknown}, status_code=400)
     warnings = workqueue.answer_warnings(
         session, settings=settings, thread=thread, staff=staff, seen_last_id=vu, seen_holder=pris
     )
     if warnings:
         return page(values=values, warnings=warnings, status_code=409)
+    approving = question.state == MessageState.pending and version_question is not None
     try:
-        if question.state == MessageState.pending and version_question is not None:
-            if not staff.has_role(Role.moderator):
-                raise errors.NotAllowedError("Seul un modérateur peut publier la question.")
-            moderation.approve(
-                session,
-                settings=settings,
-                links=links,
-                message=question,
-                version=version_question,
-                staff=staff,
-            )
-            session.refresh(thread)
+        if approving and not staff.has_role(Role.moderator):
+            raise errors.NotAllowedError("Seul un modérateur peut publier la question.")
         answering.answer(
             session,
             settings=settings,
@@ -530,7 +520,11 @@ def answer(
             parent_id=parent,
             body=canned.fill(reponse, filling),  # amounts in force today, the day it is published
             staff=staff,
+            approve_version=version_question if approving else None,
         )
+    except errors.RefusedError as refused:
+        session.rollback()
+        return page(values=values, errors=refused.errors, status_code=400)
     except (errors.NotAllowedError, errors.ConflictError) as refused:
         session.rollback()
         session.refresh(thread)

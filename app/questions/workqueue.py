@@ -73,10 +73,6 @@ class WorkItem:
     report: Reported | None = None
 
     @property
-    def is_moderation(self) -> bool:
-        return self.kind in MODERATION
-
-    @property
     def is_follow_up(self) -> bool:
         return self.kind in (Kind.follow_up, Kind.moderate_reply)
 

@@ -8,16 +8,23 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
+from app.questions.forms import normalised_email
 from app.staff import audit
 from app.staff.models import Role, StaffUser
 from app.staff.sessions import end_other_sessions
 
 hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 MIN_PASSWORD_LENGTH = 12
+NAME_MAX = 120
 
 
 class AccountError(ValueError):
-    """A refused account change, with a message in French."""
+    """A refused account change; ``errors`` maps each field of the account form to its message
+    in French (``compte`` when it is about the account as a whole)."""
+
+    def __init__(self, errors: dict[str, str] | str) -> None:
+        self.errors = errors if isinstance(errors, dict) else {"compte": errors}
+        super().__init__(" ".join(self.errors.values()))
 
 
 def password_problem(password: str) -> str | None:
@@ -48,18 +55,32 @@ def create_staff(
     password: str,
     roles: Iterable[Role],
     by: StaffUser | None = None,
+    check_address: bool = True,
 ) -> StaffUser:
-    """Create an account and its audit line (by ``by``, or the system), in one commit;
-    refuses a weak password or an e-mail already in use."""
-    email = email.strip().lower()
+    """Create an account and its audit line (by ``by``, or the system), in one commit.
+
+    Every rule of a new account is checked here, for the admin's form and the command alike,
+    and all problems are raised at once: a valid e-mail address not in use, a name, a strong
+    password, a role. ``check_address=False`` only for the demo's reserved ``.invalid`` ones.
+    """
+    email, display_name, roles = email.strip().lower(), display_name.strip(), set(roles)
+    errors: dict[str, str] = {}
+    if check_address and normalised_email(email) is None:
+        errors["email"] = "Indiquez une adresse e-mail valable."
+    elif session.exec(select(StaffUser).where(StaffUser.email == email)).first():
+        errors["email"] = f"Un compte existe déjà pour {email}."
+    if not display_name or len(display_name) > NAME_MAX:
+        errors["nom"] = f"Indiquez un nom de 1 à {NAME_MAX} caractères."
     problem = password_problem(password)
     if problem:
-        raise AccountError(problem)
-    if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
-        raise AccountError(f"Un compte existe déjà pour {email}.")
+        errors["mot_de_passe"] = problem
+    if not roles:
+        errors["roles"] = "Choisissez au moins un rôle."
+    if errors:
+        raise AccountError(errors)
     user = StaffUser(
         email=email,
-        display_name=display_name.strip(),
+        display_name=display_name,
         password_hash=hash_password(password),
         roles=",".join(sorted(set(roles))),
     )

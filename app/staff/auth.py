@@ -36,7 +36,7 @@ from app.staff.sessions import current_session, serializer
 
 COOKIE_NAME = "staff_session"
 DEVICE_COOKIE = "staff_device"
-COOKIE_PATH = "/staff"
+COOKIE_PATH = "/staff"  # the staff area: its cookies, and where a login may lead
 DEVICE_MAX_AGE = 365 * 24 * 3600
 # Failures in a row allowed before any wait, and the longest wait for an address / an account.
 FREE_FAILURES = 4
@@ -107,7 +107,8 @@ def require_staff(request: Request, session: SessionDep) -> StaffUser:
     settings: Settings = request.app.state.settings
     found = current_session(session, settings=settings, cookie=request.cookies.get(COOKIE_NAME))
     if found is None:
-        next_path = request.url.path if request.method == "GET" else "/staff"
+        home = str(request.app.url_path_for("staff_home"))
+        next_path = request.url.path if request.method == "GET" else home
         raise LoginRequiredError(next_path)
     request.state.staff_session, request.state.staff = found
     return found[1]
@@ -137,11 +138,12 @@ async def login_required_handler(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"{target}?suite={quote(exc.next_path)}", status_code=303)
 
 
-def safe_next(path: str | None) -> str:
-    """Where to go after login: only a staff page of this site."""
-    if path and path.startswith("/staff") and not path.startswith("//") and "\\" not in path:
+def safe_next(request: Request, path: str | None) -> str:
+    """Where to go after login: only a staff page of this site (else the staff's home)."""
+    home = str(request.app.url_path_for("staff_home"))
+    if path and path.startswith(COOKIE_PATH) and not path.startswith("//") and "\\" not in path:
         return path
-    return "/staff"
+    return home
 
 
 def login_wait(failures: int, *, most: int) -> int:
@@ -203,7 +205,9 @@ def authenticate(
     now: dt.datetime | None = None,
 ) -> LoginOutcome:
     """Check a login. A try that comes too soon after failures is refused before the password
-    is hashed; the answer is the same whether the account exists or not. Failures are audited.
+    is hashed; the answer is the same whether the account exists or not. Failures are audited
+    and committed; a success leaves its audit line to the caller's commit, with the session it
+    opens.
     """
     now = now or utcnow()
     email = email.strip().lower()[:254]
@@ -222,10 +226,10 @@ def authenticate(
     user = session.exec(select(StaffUser).where(col(StaffUser.email) == email)).first()
     password_ok = verify_password(user.password_hash if user else _UNKNOWN_ACCOUNT_HASH, password)
     if user is not None and user.active and password_ok:
+        # Not committed here: the caller opens the session in the same transaction.
         for key in keys:
-            ratelimit.reset(session, key=key)
+            ratelimit.reset(session, key=key, commit=False)
         audit.record(session, action="login", staff=user)
-        session.commit()
         return LoginOutcome(user)
     for key in keys:
         ratelimit.extend_streak(session, key=key, window=STREAK_WINDOW, now=now)

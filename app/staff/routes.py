@@ -15,7 +15,6 @@ from sqlmodel import Session
 
 from app import textcheck
 from app.db import RowId, SessionDep
-from app.questions import forms
 from app.questions.routes import AddressDep, SettingsDep
 from app.staff import audit
 from app.staff.accounts import (
@@ -55,11 +54,11 @@ def login_form(
     request: Request, session: SessionDep, settings: SettingsDep, suite: str | None = None
 ) -> Response:
     if staff_from_cookie(session, settings=settings, cookie=request.cookies.get(COOKIE_NAME)):
-        return RedirectResponse(safe_next(suite), status_code=303)
+        return RedirectResponse(safe_next(request, suite), status_code=303)
     context: dict[str, object] = {
         "values": {},
         "errors": {},
-        "suite": safe_next(suite),
+        "suite": safe_next(request, suite),
         "refused": None,
     }
     return staff_page(request, "staff/login.html", context)
@@ -73,7 +72,7 @@ def login(
     address: AddressDep,
     email: Annotated[str, Form()] = "",
     mot_de_passe: Annotated[str, Form()] = "",
-    suite: Annotated[str, Form()] = "/staff",
+    suite: Annotated[str, Form()] = "",
 ) -> Response:
     errors = textcheck.unusable_fields({"email": email}, formal=True)
     email = textcheck.usable(email)
@@ -95,13 +94,13 @@ def login(
         context = {
             "values": {"email": email.strip()[:254]},
             "errors": errors,
-            "suite": safe_next(suite),
+            "suite": safe_next(request, suite),
             "refused": outcome.refusal if outcome else None,
         }
         return staff_page(request, "staff/login.html", context, status_code=400 if errors else 401)
     cookie = open_session(session, settings=settings, user=outcome.user)
     session.commit()
-    response = RedirectResponse(safe_next(suite), status_code=303)
+    response = RedirectResponse(safe_next(request, suite), status_code=303)
     set_session_cookie(response, settings=settings, cookie=cookie)
     set_device_cookie(response, settings=settings, email=outcome.user.email)
     return response
@@ -199,12 +198,6 @@ def account_create(
     errors = textcheck.unusable_fields({"email": email, "nom": nom}, formal=True)
     email, nom = textcheck.usable(email), textcheck.usable(nom)
     values: dict[str, object] = {"email": email.strip(), "nom": nom.strip(), "roles": picked}
-    if not forms.normalised_email(email):
-        errors.setdefault("email", "Indiquez une adresse e-mail valable.")
-    if not nom.strip() or len(nom.strip()) > 120:
-        errors.setdefault("nom", "Indiquez un nom de 1 à 120 caractères.")
-    if not picked:
-        errors["roles"] = "Choisissez au moins un rôle."
     if not errors:
         try:
             create_staff(
@@ -216,8 +209,7 @@ def account_create(
                 by=staff,
             )
         except AccountError as error:
-            field = "mot_de_passe" if "mot de passe" in str(error) else "email"
-            errors[field] = str(error)
+            errors = error.errors
         else:
             return redirect(request, "staff_accounts", "account")
     return _accounts_page(request, session, errors=errors, values=values, status_code=400)

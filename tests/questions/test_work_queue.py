@@ -18,7 +18,7 @@ from app.db import utcnow
 from app.questions import answering, asking, moderation, threads, workqueue
 from app.questions.models import Author, Message, MessageState, Thread
 from app.staff.accounts import create_staff
-from app.staff.models import Role, StaffUser
+from app.staff.models import AuditEntry, Role, StaffUser
 from tests.questions.thread_helpers import PASSWORD, QUESTION, form_data, links_for, login
 
 UTC = dt.UTC
@@ -204,6 +204,37 @@ def test_approve_and_answer_in_one_step_then_on_to_the_next(
     )
     assert last.headers["location"] == "/staff?fait=answer_last"
     assert "Rien d'autre n'attend." in words(client.get(last.headers["location"]))
+
+
+def test_approve_and_answer_is_one_transaction_nothing_stored_when_refused(
+    app: FastAPI, client: TestClient
+) -> None:
+    with Session(app.state.engine) as session:
+        claire = account(session, "Claire", Role.moderator, Role.professional)
+        pending = asked(app, session, at=utcnow() - dt.timedelta(hours=2), pseudo="Noa").id
+        other = approved(app, session, asked(app, session, at=utcnow(), pseudo="Sam"), claire)
+        elsewhere = threads.question_row(session, other).id
+    login(client, "claire@equipe.example.be")
+    page = client.get(f"/staff/fils/{pending}")
+    # The answer is refused after the question would have been published (it answers a
+    # message of another thread): neither is stored, nor an audit line, nor an e-mail.
+    refused = client.post(
+        f"/staff/fils/{pending}/repondre",
+        data=form_for(page, "/repondre", reponse="Oui.", parent=str(elsewhere)),
+    )
+    assert refused.status_code == 409
+    assert "Ce message n'existe pas dans cette conversation." in words(refused)
+    for body, status in (("", 400), ("x" * 10_001, 400)):
+        again = client.post(
+            f"/staff/fils/{pending}/repondre",
+            data=form_for(page, "/repondre", reponse=body),
+        )
+        assert again.status_code == status
+    with Session(app.state.engine) as session:
+        states = session.exec(select(Message.state).where(Message.thread_id == pending)).all()
+        assert states == [MessageState.pending]
+        lines = session.exec(select(AuditEntry.action)).all()
+        assert "answer" not in lines and lines.count("approve") == 1  # Sam's, by the fixture
 
 
 class Team:

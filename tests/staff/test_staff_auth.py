@@ -9,6 +9,7 @@ from html import unescape
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from sqlmodel import Session, select
 from app.config import Settings
 from app.main import create_app
 from app.staff import auth
+from app.staff.accounts import AccountError, create_staff
 from app.staff.auth import COOKIE_NAME, LOGIN_REFUSED, login_wait
 from app.staff.models import AuditEntry, Role, StaffSession, StaffUser
 from tests.conftest import make_settings
@@ -360,3 +362,29 @@ def test_a_deactivated_account_loses_its_session(app: FastAPI, client: TestClien
     with Session(app.state.engine) as session:
         stored = session.get(StaffUser, moderator.id)
         assert stored is not None and not stored.active
+
+
+def test_every_rule_of_a_new_account_is_checked_once_for_the_form_and_the_command(
+    app: FastAPI, client: TestClient
+) -> None:
+    admin = staff_account(app, Role.admin)
+    with Session(app.state.engine) as session, pytest.raises(AccountError) as refused:
+        create_staff(session, email=admin.email, display_name=" ", password="court", roles=[])
+    assert set(refused.value.errors) == {"email", "nom", "mot_de_passe", "roles"}
+    # The admin's form shows each on its field, the typed values kept.
+    login(client, admin.email)
+    page = client.get("/staff/comptes")
+    sent = client.post(
+        "/staff/comptes",
+        data=form_data(
+            page, 1, email="nouvelle@equipe.example.be", nom="Nouvelle", mot_de_passe="court"
+        ),
+    )
+    assert sent.status_code == 400
+    shown = BeautifulSoup(sent.text, "html.parser")
+    assert "au moins 12 caractères" in shown.select_one("#mot_de_passe-erreur").get_text()
+    assert "au moins un rôle" in shown.select_one("#erreurs").get_text()
+    assert shown.find("input", attrs={"name": "nom"})["value"] == "Nouvelle"
+    with Session(app.state.engine) as session:
+        emails = session.exec(select(StaffUser.email)).all()
+    assert "nouvelle@equipe.example.be" not in emails
