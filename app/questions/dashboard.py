@@ -485,19 +485,22 @@ def _first_answers_by_day(
     """Questions whose first answer was published in the period, by Belgian day."""
     answer = aliased(Message, name="answer")
     earlier = aliased(Message, name="earlier")
-    sooner = (
-        select(col(earlier.id))
+    # A scalar lookup per answer (one index seek), not an anti-join that PostgreSQL would
+    # answer by hashing every answer ever published.
+    first_of_thread = (
+        select(func.min(col(earlier.published_at)))
         .where(col(earlier.thread_id) == col(answer.thread_id))
         .where(col(earlier.author) == Author.professional)
-        .where(col(earlier.published_at) < col(answer.published_at))
-        .exists()
+        .where(col(earlier.published_at).is_not(None))
+        .correlate(answer)
+        .scalar_subquery()
     )
     day = belgian_day(col(answer.published_at), dialect, years).label("day")
     rows = session.execute(
         select(day, func.count(func.distinct(col(answer.thread_id))))
         .where(col(answer.author) == Author.professional)
         .where(col(answer.published_at) >= start, col(answer.published_at) < after)
-        .where(~sooner)
+        .where(col(answer.published_at) == first_of_thread)
         .group_by("day")
     ).all()
     return Counter({_as_date(d): n for d, n in rows})
