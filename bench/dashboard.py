@@ -85,6 +85,8 @@ def load(session: Session, questions: int) -> None:
                 "created_at": asked,
                 "last_activity_at": asked,
                 "waiting_since": asked if fate == "open" else None,
+                "first_answer_at": None,
+                "first_answer_by": None,
             }
         )
         state = {"spam": "spam", "rejected": "rejected", "pending": "pending"}.get(fate)
@@ -99,6 +101,8 @@ def load(session: Session, questions: int) -> None:
             if answered >= now:
                 break
             staff = pick.choice(staff_ids)
+            if threads[-1]["first_answer_at"] is None:
+                threads[-1].update(first_answer_at=answered, first_answer_by=staff)
             messages.append(
                 _message(len(messages) + 1, thread_id, question_id, "professional", staff, answered)
             )

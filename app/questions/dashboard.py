@@ -349,35 +349,16 @@ def compute(
 
     years = range(period.start.year, today.year + 1)
     question = aliased(Message, name="question")
-    answer = aliased(Message, name="answer")
-    professional_answers = (
-        col(answer.thread_id) == col(question.thread_id),
-        col(answer.author) == Author.professional,
-        col(answer.published_at).is_not(None),
-    )
-    first_at = (
-        select(func.min(col(answer.published_at)))
-        .where(*professional_answers)
-        .correlate(question)
-        .scalar_subquery()
-    )
-    first_by = (
-        select(col(answer.staff_id))
-        .where(*professional_answers)
-        .order_by(col(answer.published_at))
-        .limit(1)
-        .correlate(question)
-        .scalar_subquery()
-    )
     # One row per question asked in the period (a question is the message without a parent:
-    # it is written when its thread is), read from an index; materialized, so that the first
-    # answer is looked up once per question, not once per use in the grouping below.
+    # it is written when its thread is), read from an index, with its thread's first answer
+    # (kept on the thread by threads.refresh_thread); materialized, so that the Belgian day of
+    # each moment is worked out once per question, not once per use in the grouping below.
     received = (
         select(
             col(Thread.fiche_slug).label("fiche"),
             belgian_day(col(question.created_at), dialect, years).label("received"),
-            first_at.label("first_at"),
-            first_by.label("first_by"),
+            col(Thread.first_answer_at).label("first_at"),
+            col(Thread.first_answer_by).label("first_by"),
             col(question.state).in_(WAITING_STATES).label("waiting"),
         )
         .select_from(question)
@@ -483,24 +464,10 @@ def _first_answers_by_day(
     session: Session, dialect: str, years: range, *, start: dt.datetime, after: dt.datetime
 ) -> Counter[dt.date]:
     """Questions whose first answer was published in the period, by Belgian day."""
-    answer = aliased(Message, name="answer")
-    earlier = aliased(Message, name="earlier")
-    # A scalar lookup per answer (one index seek), not an anti-join that PostgreSQL would
-    # answer by hashing every answer ever published.
-    first_of_thread = (
-        select(func.min(col(earlier.published_at)))
-        .where(col(earlier.thread_id) == col(answer.thread_id))
-        .where(col(earlier.author) == Author.professional)
-        .where(col(earlier.published_at).is_not(None))
-        .correlate(answer)
-        .scalar_subquery()
-    )
-    day = belgian_day(col(answer.published_at), dialect, years).label("day")
+    day = belgian_day(col(Thread.first_answer_at), dialect, years).label("day")
     rows = session.execute(
-        select(day, func.count(func.distinct(col(answer.thread_id))))
-        .where(col(answer.author) == Author.professional)
-        .where(col(answer.published_at) >= start, col(answer.published_at) < after)
-        .where(col(answer.published_at) == first_of_thread)
+        select(day, func.count())
+        .where(col(Thread.first_answer_at) >= start, col(Thread.first_answer_at) < after)
         .group_by("day")
     ).all()
     return Counter({_as_date(d): n for d, n in rows})

@@ -120,6 +120,11 @@ class Thread(SQLModel, table=True):
     # While the thread awaits an answer: when the oldest message still unanswered was written
     # (the question, or the asker's first reply after the latest answer). The work queue's order.
     waiting_since: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # A professional's first published answer (even if hidden since) and who wrote it: the
+    # dashboard's time to first answer, read without looking through every thread's messages.
+    first_answer_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # A copy of that message's staff_id (the message keeps the reference to the account).
+    first_answer_by: int | None = Field(default=None)
 
 
 class Message(SQLModel, table=True):

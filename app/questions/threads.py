@@ -120,8 +120,23 @@ def refresh_thread(session: Session, thread: Thread) -> None:
         answered = latest is not None and latest.author == Author.professional
         thread.state = ThreadState.answered if answered else ThreadState.awaiting_answer
     thread.waiting_since = _waiting_since(session, thread)
+    thread.first_answer_at, thread.first_answer_by = _first_answer(session, thread)
     session.add(thread)
     index_thread(session, thread)
+
+
+def _first_answer(session: Session, thread: Thread) -> tuple[dt.datetime | None, int | None]:
+    """When a professional's message of the thread was first published (hidden since or not),
+    and by whom: the dashboard's time to first answer."""
+    first = session.exec(
+        select(Message.published_at, Message.staff_id)
+        .where(col(Message.thread_id) == thread.id)
+        .where(col(Message.author) == Author.professional)
+        .where(col(Message.published_at).is_not(None))
+        .order_by(col(Message.published_at), col(Message.id))
+        .limit(1)
+    ).first()
+    return (first[0], first[1]) if first is not None else (None, None)
 
 
 def _waiting_since(session: Session, thread: Thread) -> dt.datetime | None:
