@@ -146,3 +146,35 @@ def test_a_reader_reports_without_javascript_and_a_moderator_removes_it(
     assert answer_text not in public
     assert "à qui dois-je parler au CPAS" in public  # the thread stays, without the answer
     assert vnu_errors(documents, tmp_path) == {}
+
+
+def focus_by_tab(page: Page, test: str, limit: int = 80) -> None:
+    """Press Tab until the focused element passes ``test`` (a JavaScript expression on ``el``)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return !!({test}); }})()"):
+            return
+    raise AssertionError(f"jamais atteint au clavier : {test}")
+
+
+def test_a_reader_reports_with_the_keyboard_only(live_server: LiveServer, page: Page) -> None:
+    thread_id, answer_id, _ = answered_thread(live_server)
+    wait = live_server.settings.min_fill_seconds * 1000 + 200
+    page.goto(live_server.url(f"/questions/{thread_id}"))
+
+    focus_by_tab(page, f"el.getAttribute('href')?.endsWith('/messages/{answer_id}/signaler')")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Signaler un message")
+
+    # The first reason by Tab, the next one with the arrow key, as a radio group is used.
+    focus_by_tab(page, "el.type === 'radio'")
+    page.keyboard.press("ArrowDown")
+    chosen = page.locator("input[type=radio]:checked")
+    expect(chosen).to_have_count(1)
+    assert page.evaluate("document.activeElement.checked") is True
+    focus_by_tab(page, "el.id === 'precision'")
+    page.keyboard.type("Un numéro de téléphone est visible.")
+    page.wait_for_timeout(wait)
+    focus_by_tab(page, "el.tagName === 'BUTTON' && el.textContent.includes('Envoyer')")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Merci, ton signalement est bien arrivé")
