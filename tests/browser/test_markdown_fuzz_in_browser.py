@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 
 from app.main import create_app
 from app.questions import asking, moderation
-from app.staff.models import StaffUser
+from app.staff.models import Role, StaffUser
 from tests.browser.conftest import LiveServer
 from tests.questions.thread_helpers import QUESTION, answered, links_for, staff_account
 
@@ -65,7 +65,7 @@ NUMBERS = itertools.count(1)
 def site(live_server: LiveServer) -> Iterator[FastAPI]:
     """The served site's own functions, on its database, to store what is fuzzed."""
     app = create_app(live_server.settings)
-    staff_account(app, email="fuzz@equipe.example.be")
+    staff_account(app, Role.professional, email="fuzz@equipe.example.be")
     yield app
     app.state.engine.dispose()
 
