@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, cast
+from urllib.parse import quote
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -27,6 +28,7 @@ from app.questionnaire import Questionnaire, Reason, Result, RightResult, Summar
 from app.questionnaire.other_help import ShownHelp
 from app.questionnaire.site import SiteQuestionnaire, french_spacing
 
+PAGE = "questionnaire/result.html"
 PARTS = "questionnaire/_result_parts.html"
 ESTIMATION = "questionnaire/_estimation.html"
 OTHER_HELP = "questionnaire/_other_help.html"
@@ -34,6 +36,7 @@ OTHER_HELP = "questionnaire/_other_help.html"
 # past it, pieces are still rendered, just no longer kept.
 MAX_KEPT = 20_000
 CHOSEN = ("choice", "multi", "yesno")
+CONTENT_MARK = "\x00contenu\x00"  # never in a page: no template or content text holds NUL
 
 
 class FicheTitles(dict[str, str]):
@@ -95,6 +98,7 @@ class ResultPieces:
             }
         )
         self.macros = cast(Any, module)  # its macros are attributes made at run time
+        self.page = environment.get_template(PAGE)
         self.estimation = environment.get_template(ESTIMATION)
         self.other_help = environment.get_template(OTHER_HELP)
         self.reasons_start = line(self.macros.reasons_start())
@@ -103,6 +107,7 @@ class ResultPieces:
             question.id for question in q.questions if question.type in CHOSEN
         )
         self.kept: dict[Hashable, Markup] = {}
+        self.quoted: dict[str, str] = {}  # content text -> its URL quoting
 
     def piece(self, key: Hashable, keep: bool, draw: Callable[[], Markup]) -> Markup:
         """The piece under ``key``, drawn once when it may be kept, on each call otherwise."""
@@ -114,6 +119,43 @@ class ResultPieces:
         if keep and len(self.kept) < MAX_KEPT:
             self.kept[key] = html
         return html
+
+    def quoted_summary(self, rows: Sequence[SummaryRow]) -> str:
+        """``quote(summarize(q, walked, rows))``, for the link to ask a question: quoting goes
+        character by character, so the text is quoted in parts, and the parts that are content
+        (the introduction, each question's label, each answer picked among the options) are
+        quoted once and kept."""
+        parts = [self.quote_text(self.site.questionnaire.texts.summary_intro, True)]
+        for row in rows:
+            parts.append(self.quote_text(f"\n- {row.label} : ", True))
+            parts.append(self.quote_text(row.answer, row.question_id in self.chosen_answers))
+        return "".join(parts)
+
+    def quote_text(self, text: str, keep: bool) -> str:
+        found = self.quoted.get(text) if keep else None
+        if found is None:
+            found = quote(text)
+            if keep and len(self.quoted) < MAX_KEPT:
+                self.quoted[text] = found
+        return found
+
+    def draw(self, context: dict[str, Any]) -> str:
+        """The whole page: its frame (the layout of ``base.html`` around the content, kept per
+        version for print or screen), and its ``content`` block drawn for this person."""
+        page = self.page
+        frame = self.piece(("frame", context["pdf"]), True, lambda: self.frame(context))
+        before, after = str.split(frame, CONTENT_MARK)  # as text: Markup would escape the rest
+        return before + "".join(page.blocks["content"](page.new_context(context))) + after
+
+    def frame(self, context: dict[str, Any]) -> Markup:
+        """The page with a mark in place of its ``content`` block. Nothing else of the page
+        can show the person's answers: the title, head and header are the same for all."""
+        page = self.page
+        framed = page.new_context(context)
+        framed.blocks["content"] = [lambda _context: iter([CONTENT_MARK])]
+        html = "".join(page.root_render_func(framed))
+        assert html.count(CONTENT_MARK) == 1, "le gabarit du résultat n'a pas un seul contenu"
+        return already_html(html)
 
     def for_page(self, result: Result, estimate: object, estimate_right: str) -> PagePieces:
         estimation = None
@@ -145,6 +187,15 @@ class PagePieces:
 
     def situation(self, rows: Sequence[SummaryRow]) -> Markup:
         return items(self.situation_row(row) for row in rows)
+
+    def mail_form_start(self, sent: bool, errors: Mapping[str, str]) -> Markup:
+        """The title of the e-mail form, whether it was sent, and its error summary."""
+        pieces = self.pieces
+        return pieces.piece(
+            ("mail_form_start", sent),
+            not errors,
+            lambda: line(pieces.macros.mail_form_start(sent, errors)),
+        )
 
     def email_input(self, value: str, errors: Mapping[str, str]) -> Markup:
         """The address field; kept as long as nothing was typed in it."""

@@ -11,11 +11,11 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.content import ContentError, Problem
 from app.fiches.live import today
@@ -31,12 +31,11 @@ from app.questionnaire import (
     next_question,
     position,
     previous_question,
-    summarize,
     summary_rows,
 )
 from app.questionnaire.estimation import EstimationRules, estimate, load_estimation
 from app.questionnaire.other_help import OtherHelp, applicable, load_other_help
-from app.questionnaire.result_page import pieces_for
+from app.questionnaire.result_page import ResultPieces, pieces_for
 from app.questionnaire.site import (
     SiteQuestionnaire,
     field_options,
@@ -333,6 +332,12 @@ def other_help_of(request: Request) -> OtherHelp:
     )
 
 
+def draw_result(request: Request, context: dict[str, object]) -> str:
+    """The result page's HTML, from its kept frame and its content drawn for this person."""
+    pieces: ResultPieces = request.app.state.result_pieces  # made by result_context
+    return pieces.draw({**context, "request": request})
+
+
 def result_context(
     request: Request, site: SiteQuestionnaire, walked: Walk, token: str, *, pdf: bool
 ) -> dict[str, object]:
@@ -361,7 +366,7 @@ def result_context(
         "result_url": settings.base_url.rstrip("/") + result_path,
         "pdf_url": link(request, "questionnaire_result_pdf", token),
         "check_url": link(request, "questionnaire_check", token),
-        "ask_url": f"{ASK_A_QUESTION_PATH}?question={quote(summarize(q, walked, situation))}",
+        "ask_url": f"{ASK_A_QUESTION_PATH}?question={pieces.quoted_summary(situation)}",
         "situation": situation,
         "site_url": settings.base_url.rstrip("/"),
         "token": token,
@@ -371,17 +376,30 @@ def result_context(
     }
 
 
-@router.get("/resultat", name="questionnaire_result")
-async def show_result(
-    request: Request, site: SiteDep, etat: str | None = None, envoye: str | None = None
-) -> Response:
-    """The rights the answers point to, why, how much and what to do; printable."""
+async def show_result(request: Request) -> Response:
+    """The rights the answers point to, why, how much and what to do; printable.
+
+    A plain Starlette route (``?etat=`` and ``?envoye=`` read here): this page is rendered on
+    every request, and FastAPI's resolution of parameters and dependencies cost it about
+    60 µs each time (bench/README.md).
+    """
+    site: SiteQuestionnaire = request.app.state.questionnaire
+    etat = request.query_params.get(FIELD)
     walked = complete_answers(request, site, etat)
     if isinstance(walked, Response):
         return walked
     context = result_context(request, site, walked, etat or "", pdf=False)
-    context["mail_sent"] = envoye == "1"
-    return private(render(request, "questionnaire/result.html", context))
+    context["mail_sent"] = request.query_params.get("envoye") == "1"
+    return private(HTMLResponse(draw_result(request, context)))
+
+
+router.add_route(
+    f"{router.prefix}/resultat",
+    show_result,
+    methods=["GET"],
+    name="questionnaire_result",
+    include_in_schema=False,
+)
 
 
 @router.get("/resultat.pdf", name="questionnaire_result_pdf")
@@ -391,7 +409,7 @@ async def result_pdf(request: Request, site: SiteDep, etat: str | None = None) -
     if isinstance(walked, Response):
         return walked
     context = result_context(request, site, walked, etat or "", pdf=True)
-    html = bytes(render(request, "questionnaire/result.html", context).body).decode()
+    html = draw_result(request, context)
     base_url = request.app.state.settings.base_url
     content = await run_in_threadpool(draw_pdf, html, base_url)
     headers = {"Content-Disposition": f'attachment; filename="{PDF_NAME}"'}

@@ -188,7 +188,11 @@ class AllOf(Condition):
     items: tuple[Condition, ...]
 
     def holds(self, ctx: Context) -> bool:
-        return all(item.holds(ctx) for item in self.items)
+        # Loops rather than all(…) over a generator: the evaluation runs on every result page.
+        for item in self.items:  # noqa: SIM110
+            if not item.holds(ctx):
+                return False
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +200,10 @@ class AnyOf(Condition):
     items: tuple[Condition, ...]
 
     def holds(self, ctx: Context) -> bool:
-        return any(item.holds(ctx) for item in self.items)
+        for item in self.items:  # noqa: SIM110 - as above
+            if item.holds(ctx):
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)

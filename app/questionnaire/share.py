@@ -14,7 +14,7 @@ import smtplib
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from app import ratelimit
 from app.config import Settings
@@ -24,13 +24,14 @@ from app.questionnaire import Result
 from app.questionnaire.routes import (
     SiteDep,
     complete_answers,
+    draw_result,
     link,
     private,
     redirect,
     result_context,
 )
 from app.questionnaire.state import FIELD
-from app.templating import date_fr, render
+from app.templating import date_fr
 
 router = APIRouter(prefix="/ai-je-droit", include_in_schema=False)
 
@@ -124,4 +125,4 @@ async def mail_result(request: Request, site: SiteDep, session: SessionDep) -> R
     context = result_context(request, site, walked, token, pdf=False)
     context["mail_errors"] = {EMAIL_FIELD: error}
     context["mail_value"] = typed
-    return private(render(request, "questionnaire/result.html", context, status))
+    return private(HTMLResponse(draw_result(request, context), status_code=status))

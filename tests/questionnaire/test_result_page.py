@@ -8,12 +8,13 @@ import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.questionnaire import normalize_answers, result_page
-from app.questionnaire.token import dump_token
+from app.questionnaire import normalize_answers, result_page, summarize, summary_rows
+from app.questionnaire.token import dump_token, read_token
 from app.templating import euros
 from tests.questionnaire.test_share import ALONE
 
@@ -59,6 +60,24 @@ def test_kept_pieces_give_the_pages_that_pieces_drawn_anew_give(
         assert page(client, path) == expected, scenario["name"]
 
 
+def test_the_kept_frame_gives_the_page_that_the_whole_template_gives(
+    client: TestClient, scenarios: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layout around the content (``base.html``) is kept per content version, day and
+    print or screen; the content block alone is drawn per request."""
+    paths = result_paths(client, scenarios)
+    with monkeypatch.context() as whole:
+        whole.setattr(
+            result_page.ResultPieces, "draw", lambda self, context: self.page.render(context)
+        )
+        drawn = [page(client, path) for path in paths]
+    for scenario, path, expected in zip(scenarios, paths, drawn, strict=True):
+        assert page(client, path) == expected, scenario["name"]
+    kept = client.app.state.result_pieces.kept  # type: ignore[attr-defined]
+    assert ("frame", False) in kept
+    assert "etat=" not in kept[("frame", False)]
+
+
 def test_no_kept_piece_holds_what_the_person_typed(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -81,3 +100,27 @@ def test_no_kept_piece_holds_what_the_person_typed(
     kept = client.app.state.result_pieces.kept.values()  # type: ignore[attr-defined]
     assert any('summary-answer">belge<' in piece for piece in kept)
     assert not any(typed_income in piece or "37 ans" in piece for piece in kept)
+
+
+@pytest.mark.parametrize("day", DAYS)
+def test_the_summary_quoted_in_parts_is_the_summary_quoted_whole(
+    client: TestClient,
+    scenarios: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    day: dt.date,
+) -> None:
+    """The link « Poser une question » carries the summary of the situation, quoted from parts
+    kept per content version (``ResultPieces.quoted_summary``)."""
+    monkeypatch.setattr("app.questionnaire.routes.today", lambda: day)
+    site = client.app.state.questionnaire  # type: ignore[attr-defined]
+    for path in result_paths(client, scenarios):
+        page(client, path)
+        walked = read_token(
+            client.app.state.settings.secret_key.get_secret_value(),  # type: ignore[attr-defined]
+            site.questionnaire,
+            path.split("etat=", 1)[1],
+        )
+        rows = summary_rows(site.questionnaire, walked)
+        pieces = client.app.state.result_pieces  # type: ignore[attr-defined]
+        assert pieces.quoted_summary(rows) == quote(summarize(site.questionnaire, walked, rows))
+    assert pieces.quoted
