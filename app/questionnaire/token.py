@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
@@ -76,7 +77,9 @@ class _Compact(URLSafeTimedSerializer):
         return data.decode()
 
 
+@lru_cache(maxsize=4)
 def _serializer(secret: str) -> _Compact:
+    """One per secret: building it costs a few µs on each result page otherwise."""
     return _Compact(secret, salt=SALT)
 
 
