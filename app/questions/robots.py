@@ -104,14 +104,16 @@ def check_posting_rate(
     The hits open the transaction that stores the post: one write to the database, not two.
     """
     limit = settings.posting_limit_per_hour
+    # « 1 signalement », « 2 signalements »: the nouns given here take an « s » in the plural.
+    counted = noun if limit > 1 else noun.removesuffix("s")
     if not ratelimit.allowed(
         session, keys=keys, limit=limit, window=POSTING_WINDOW, now=now, commit=False
     ):
         session.rollback()
         raise RefusedError(
             {
-                SEND_FIELD: f"Tu as déjà envoyé {limit} {noun} en une heure, le maximum. "
-                "Réessaie dans une heure ; ton texte est gardé ci-dessous."
+                SEND_FIELD: f"Tu as déjà envoyé {limit} {counted} en une heure, le maximum. "
+                "Réessaie dans une heure\u202f; ton texte est gardé ci-dessous."
             },
             status_code=429,
         )

@@ -398,3 +398,14 @@ def test_a_reported_message_can_still_be_purged(
     assert upkeep.purge(session, settings=app.state.settings) == 1
     assert session.exec(select(Report)).all() == []
     assert reports.waiting_count(session) == 0
+
+
+def test_a_limit_of_one_report_is_said_in_the_singular(
+    app: FastAPI, client: TestClient, session: Session
+) -> None:
+    _, question_id, answer_id = thread_with_answer(app, client)
+    app.state.settings.posting_limit_per_hour = 1
+    assert send_report(client, answer_id).status_code == 303
+    refused = send_report(client, question_id, reason="spam")
+    assert refused.status_code == 429
+    assert "Tu as déjà envoyé 1 signalement en une heure" in unescape(refused.text)
