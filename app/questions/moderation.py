@@ -213,7 +213,9 @@ def change_state(
     """Mark as spam, hide, republish, delete or restore a message (no e-mail for these)."""
     if action not in {"spam", "hide", "republish", "delete", "restore"}:
         raise NotAllowedError("Action inconnue.")
-    reason = clean(reason)[:REASON_MAX] if reason else None
+    reason = clean(reason) if reason else None
+    if reason and len(reason) > REASON_MAX:
+        raise RefusedError({"raison": f"La raison ne peut pas dépasser {REASON_MAX} caractères."})
     _move(
         session,
         message=message,

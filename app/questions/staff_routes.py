@@ -117,6 +117,10 @@ def message_page(
     return _message_page(request, session, settings, message=message)
 
 
+# The field of the reason in each decision's form (message.html); the refusal's is « raison ».
+REASON_FIELDS = {"hide": "raison-masquer", "delete": "raison-supprimer"}
+
+
 @moderators.post("/messages/{message_id}/decision", name="staff_message_decide")
 def decide(
     request: Request,
@@ -162,13 +166,17 @@ def decide(
                 session, message=message, action=action, version=version, staff=staff, reason=raison
             )
     except errors.RefusedError as refused:
+        # The reason of a hide or a delete has its own field in its own form.
+        field = REASON_FIELDS.get(action, "raison")
         return _message_page(
             request,
             session,
             settings,
             message=message,
-            errors=refused.errors,
-            values={"raison": raison, "texte": message.body, "pseudo": message.author_name},
+            errors={
+                field if name == "raison" else name: text for name, text in refused.errors.items()
+            },
+            values={field: raison, "texte": message.body, "pseudo": message.author_name},
             status_code=400,
         )
     except (errors.ConflictError, errors.NotAllowedError) as refused:

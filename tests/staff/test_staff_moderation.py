@@ -120,6 +120,33 @@ def test_spam_then_delete_and_restore(app: FastAPI, client: TestClient) -> None:
         assert message is not None and message.state == MessageState.spam
 
 
+@pytest.mark.parametrize(
+    ("action", "field"), [("hide", "raison-masquer"), ("delete", "raison-supprimer")]
+)
+def test_a_reason_too_long_is_refused_on_its_own_field_and_kept(
+    app: FastAPI, client: TestClient, action: str, field: str
+) -> None:
+    """The reason of a hide or a delete goes to the audit log: past 500 characters it is
+    refused with a message on its field, never cut without a word."""
+    thread_id, _ = published_question(app, visitor(app))
+    signed_in(client, app, Role.moderator)
+    with Session(app.state.engine) as session:
+        message = session.exec(select(Message).where(Message.thread_id == thread_id)).one()
+    url = f"/staff/messages/{message.id}"
+    reason = "Propos blessants envers une autre personne. " * 12  # 540 characters
+    refused = client.post(
+        url + "/decision", data={**message_form(client.get(url).text, action), "raison": reason}
+    )
+    assert refused.status_code == 400
+    page = BeautifulSoup(refused.text, "html.parser")
+    box = page.find(id=field)
+    assert box is not None and box["value"] == reason and box["aria-invalid"] == "true"
+    assert "ne peut pas dépasser 500 caractères" in page.find(id=f"{field}-erreur").get_text()
+    assert page.select_one(".error-summary a")["href"] == f"#{field}"
+    with Session(app.state.engine) as session:
+        assert session.get(Message, message.id).state == MessageState.published  # type: ignore[union-attr]
+
+
 def test_a_second_moderator_with_a_stale_page_is_told_and_nothing_is_overwritten(
     app: FastAPI, client: TestClient
 ) -> None:
