@@ -427,7 +427,14 @@ def _amount_info(q: Questionnaire, ctx: Context, category_reason: str) -> Amount
         source=AmountSource(
             title=period.source.titre, url=str(period.source.url), date=period.source.date
         ),
+        indexation_notice=_indexation_notice(values, q.category_scale, period.depuis),
     )
+
+
+def _indexation_notice(values: Values, scale: str, since: dt.date) -> str | None:
+    """The sentence saying that an indexation made this amount out of date, if one did."""
+    pending = values.amounts.pending_indexation(scale, values.day)
+    return pending.notice(since, several=False) if pending else None
 
 
 def _exemption(q: Questionnaire, ctx: Context, name: str, text: Template) -> Exemption | None:
@@ -447,6 +454,7 @@ def _exemption(q: Questionnaire, ctx: Context, name: str, text: Template) -> Exe
             title=period.source.titre, url=str(period.source.url), date=period.source.date
         ),
         text=text.render(ctx, q.by_id, q.texts),
+        indexation_notice=_indexation_notice(values, name, period.depuis),
     )
 
 

@@ -285,6 +285,12 @@ class AmountInfo(_Result):
     unit: str
     since: dt.date
     source: AmountSource
+    indexation_notice: str | None = Field(
+        None,
+        description="Quand une indexation est entrée en vigueur après « since » sans que ses "
+        "montants soient encore connus ici : la phrase qui le dit (le CPAS applique le montant "
+        "indexé, un peu plus élevé). null quand le montant est à jour.",
+    )
 
 
 class Exemption(_Result):
@@ -297,6 +303,9 @@ class Exemption(_Result):
     since: dt.date
     source: AmountSource
     text: str
+    indexation_notice: str | None = Field(
+        None, description="Comme pour le montant : l'indexation dont le montant manque ici."
+    )
 
 
 class RightResult(_Result):

@@ -69,6 +69,24 @@ def test_a_complete_situation_is_evaluated(client: TestClient) -> None:
     assert body["how_to_apply"]
 
 
+def test_an_amount_made_out_of_date_by_an_indexation_says_so(client: TestClient) -> None:
+    """montants.yaml records the 2 % indexation of 2026-03-01 without its amounts: from that
+    day the API gives the last known amount with the sentence that says it is out of date."""
+    amounts = {}
+    for day in ("2026-02-28", "2026-03-01"):
+        response = client.post(
+            "/api/questionnaire/evaluate", json={"answers": SITUATION, "date": day}
+        )
+        assert response.status_code == 200, response.text
+        rights = {right["id"]: right for right in response.json()["rights"]}
+        amounts[day] = rights["ris"]["amount"]
+    assert amounts["2026-02-28"]["indexation_notice"] is None
+    after = amounts["2026-03-01"]
+    assert after["amount"] == "1314.20" and after["since"] == "2025-02-01"
+    assert "indexation de 2" in after["indexation_notice"]
+    assert "1er mars 2026" in after["indexation_notice"]
+
+
 def test_the_date_defaults_to_today(client: TestClient) -> None:
     response = client.post("/api/questionnaire/evaluate", json={"answers": SITUATION})
     assert response.status_code == 200
