@@ -49,6 +49,9 @@ class Change(BaseModel):
     baremes: list[Annotated[str, Field(pattern=r"^[a-z_]+$")]] = []
     # The day the change was written here: a fiche updated before it has not taken it in yet.
     enregistre: dt.date | None = None
+    # Announced by a dated source (a forecast, a bill) but not confirmed: shown to the staff only
+    # (/staff/fraicheur), never on the public pages nor applied to amounts or fiches.
+    annonce: bool = False
 
     @field_validator("fiches", "questionnaire", "baremes")
     @classmethod
@@ -75,6 +78,8 @@ class Changes:
     items: tuple[Change, ...]
     document: YamlDocument | None = None
     path: Path | None = None
+    # The changes marked « annonce: true », soonest first: for the staff to check and confirm.
+    announced: tuple[Change, ...] = ()
 
     def get(self, change_id: str) -> Change | None:
         return next((change for change in self.items if change.id == change_id), None)
@@ -115,7 +120,12 @@ def load_changes(content_dir: Path) -> tuple[Changes, list[Problem]]:
         seen.add(change.id)
     # Keep the file's order for line numbers; show the newest first.
     ordered = sorted(enumerate(items), key=lambda pair: (pair[1].depuis, -pair[0]), reverse=True)
-    changes = Changes(tuple(change for _index, change in ordered), document, path)
+    changes = Changes(
+        tuple(change for _index, change in ordered if not change.annonce),
+        document,
+        path,
+        announced=tuple(sorted((c for c in items if c.annonce), key=lambda c: c.depuis)),
+    )
     return changes, problems
 
 
@@ -153,6 +163,11 @@ def reference_problems(
             if changes.get(note.id) is None:
                 line = document.line_of(["changements", position, "id"]) if document else 1
                 message = f"changement inconnu de changements.yaml : « {note.id} »"
+                if any(change.id == note.id for change in changes.announced):
+                    message = (
+                        f"le changement « {note.id} » est seulement annoncé (annonce: true) : "
+                        "une fiche ne le cite qu'une fois confirmé"
+                    )
                 problems.append(Problem(fiche_paths[slug], line, message))
     return problems
 

@@ -85,6 +85,7 @@ def freshness_page(request: Request, session: SessionDep, library: LibraryDep) -
         "parts": questionnaire_behind(library.changes, questionnaire_data(content_dir), day=day),
         "scales": stale_scales(amounts, library.changes, day=day),
         "answers": answers,
+        "announced": library.changes.announced,
     }
     response = render(request, "staff/freshness.html", context)
     response.headers.update({"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})

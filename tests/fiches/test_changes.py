@@ -129,6 +129,27 @@ def test_changes_are_read_newest_first(content: ContentFolder) -> None:
     assert [c.id for c in changes.items] == ["neuf", "vieux"]
 
 
+def test_an_announced_change_is_kept_apart_and_cannot_be_cited(content: ContentFolder) -> None:
+    """« annonce: true »: a forecast with its dated source, for the staff only; never in force."""
+    write_changes(
+        content,
+        change("prevu", "2026-10-01", more="  annonce: true\n"),
+        change("en-vigueur", "2026-03-01"),
+    )
+    content.fiche("essai")
+    changes, problems = load_changes(content.root)
+    assert problems == []
+    assert [c.id for c in changes.items] == ["en-vigueur"]
+    assert [c.id for c in changes.announced] == ["prevu"]
+    assert changes.get("prevu") is None
+    content.fiche("essai", changements="\n  - id: prevu")
+    _library, problems = content.load()
+    assert [p.message for p in problems] == [
+        "le changement « prevu » est seulement annoncé (annonce: true) : une fiche ne le cite "
+        "qu'une fois confirmé"
+    ]
+
+
 QUESTIONNAIRE = {
     "droits": {
         "rights": [

@@ -126,3 +126,19 @@ def test_a_visitor_is_sent_to_the_login_page(client: TestClient) -> None:
     response = client.get("/staff/fraicheur", follow_redirects=False)
     assert response.status_code in (302, 303)
     assert "/staff/connexion" in response.headers["location"]
+
+
+def test_an_announced_change_is_listed_for_the_staff_and_never_shown_in_public(
+    app: FastAPI, client: TestClient
+) -> None:
+    """content/changements.yaml announces the indexation forecast for October 2026 (BX1,
+    2026-03-10) without any source confirming it: the team is told to check it."""
+    title = "Une nouvelle indexation de 2 % annoncée"
+    assert title not in client.get("/changements").text
+    signed_in(client, app, Role.professional)
+    page = BeautifulSoup(client.get("/staff/fraicheur").text, "html.parser")
+    section = page.find(id="annonces")
+    assert section is not None and section.parent is not None
+    items = [" ".join(li.get_text(" ").split()) for li in section.parent.select("li")]
+    assert any(title in item and "la date est passée" in item for item in items), items
+    assert "Changements annoncés" in page.select_one("ul.freshness-summary").get_text()
