@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.amounts import load_amounts
 from app.db import SessionDep
-from app.fiches.changes import questionnaire_data
+from app.fiches.changes import french, questionnaire_data
 from app.fiches.freshness import (
     Answer,
     behind_changes,
@@ -86,6 +86,7 @@ def freshness_page(request: Request, session: SessionDep, library: LibraryDep) -
         "scales": stale_scales(amounts, library.changes, day=day),
         "answers": answers,
         "announced": library.changes.announced,
+        "fr": french,
     }
     response = render(request, "staff/freshness.html", context)
     response.headers.update({"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
