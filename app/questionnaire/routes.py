@@ -35,7 +35,7 @@ from app.questionnaire import (
 )
 from app.questionnaire.estimation import EstimationRules, estimate, load_estimation
 from app.questionnaire.other_help import OtherHelp, applicable, load_other_help
-from app.questionnaire.result_page import ResultPieces, pieces_for
+from app.questionnaire.result_page import PagePieces, pieces_for
 from app.questionnaire.site import (
     SiteQuestionnaire,
     field_options,
@@ -333,9 +333,11 @@ def other_help_of(request: Request) -> OtherHelp:
 
 
 def draw_result(request: Request, context: dict[str, object]) -> str:
-    """The result page's HTML, from its kept frame and its content drawn for this person."""
-    pieces: ResultPieces = request.app.state.result_pieces  # made by result_context
-    return pieces.draw({**context, "request": request})
+    """The result page's HTML (``context`` from ``result_context``), from its kept frame and
+    its content drawn for this person."""
+    parts = context["parts"]
+    assert isinstance(parts, PagePieces)
+    return parts.pieces.draw({**context, "request": request})
 
 
 def result_context(
